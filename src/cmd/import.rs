@@ -1,0 +1,91 @@
+//! `vault import`: secrets from a dotenv file, all or nothing.
+
+use std::io::Read;
+
+use zeroize::Zeroizing;
+
+use crate::cli::ImportArgs;
+use crate::dotenv;
+use crate::egress::Policy;
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+use crate::secret::{SecretName, SecretValue};
+use crate::secrets::{Entry, now};
+
+/// Validates every line first; stores nothing unless every assignment is acceptable.
+pub fn run(args: &ImportArgs) -> Result<Exit> {
+    let mut input = Zeroizing::new(Vec::new());
+    let path = args.file.display().to_string();
+    if path == "-" {
+        std::io::stdin().lock().read_to_end(&mut input)
+    } else {
+        std::fs::File::open(&args.file).and_then(|mut f| f.read_to_end(&mut input))
+    }
+    .map_err(|e| {
+        let exit = if e.kind() == std::io::ErrorKind::NotFound { Exit::NoInput } else { Exit::IoErr };
+        Error::new(exit, format!("cannot read {path}: {}", crate::error::io_reason(&e)))
+    })?;
+    let assignments = dotenv::parse(&input).map_err(|errs| {
+        let list: Vec<String> = errs.iter().map(|e| format!("line {}: {}", e.line, e.reason)).collect();
+        Error::new(Exit::DataErr, format!("{path}: nothing imported; {}", list.join("; ")))
+    })?;
+    if assignments.is_empty() {
+        return Err(Error::new(Exit::DataErr, format!("{path}: no KEY=VALUE lines; nothing imported")));
+    }
+    let mut items = Vec::new();
+    let mut problems = Vec::new();
+    for a in assignments {
+        match SecretName::parse(&a.key) {
+            Ok(name) => {
+                let value = SecretValue::new(a.value);
+                if let Err(e) = value.check(&name, args.allow_short) {
+                    problems.push(format!("line {}: {}", a.line, e.message));
+                } else if items.iter().any(|(n, _, _): &(SecretName, SecretValue, usize)| *n == name) {
+                    problems.push(format!("line {}: {name} is assigned twice", a.line));
+                } else {
+                    items.push((name, value, a.line));
+                }
+            }
+            Err(e) => problems.push(format!("line {}: {}", a.line, e.message)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::new(Exit::DataErr, format!("{path}: nothing imported; {}", problems.join("; "))));
+    }
+    let mut opened = crate::cmd::open()?;
+    let count = items.len();
+    opened.modify(|contents| {
+        if !args.replace {
+            let existing: Vec<&str> = items
+                .iter()
+                .filter(|(n, _, _)| contents.secrets.contains_key(n.as_str()))
+                .map(|(n, _, _)| n.as_str())
+                .collect();
+            if !existing.is_empty() {
+                return Err(Error::new(
+                    Exit::CantCreate,
+                    format!("nothing imported: already stored: {}", existing.join(", ")),
+                )
+                .hint("use --replace to replace them"));
+            }
+        }
+        let time = now();
+        for (name, value, _) in items {
+            match contents.secrets.get_mut(name.as_str()) {
+                Some(entry) => {
+                    entry.value = value;
+                    entry.updated = time;
+                }
+                None => {
+                    contents.secrets.insert(
+                        name.as_str().to_string(),
+                        Entry { value, created: time, updated: time, description: None, policy: Policy::default() },
+                    );
+                }
+            }
+        }
+        Ok(())
+    })?;
+    eprintln!("vault: imported {count} secret(s) from {path}");
+    Ok(Exit::Success)
+}

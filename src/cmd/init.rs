@@ -1,0 +1,86 @@
+//! `vault init`: create the store and decide how it will be unlocked.
+
+use age::secrecy::SecretString;
+
+use crate::cli::InitArgs;
+use crate::config::{Config, Paths};
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+use crate::secrets::Contents;
+use crate::{seal, store, unlock};
+
+/// Creates an empty store encrypted to the identity from the environment, or to a new
+/// identity kept in the keyring or a passphrase file.
+pub fn run(args: &InitArgs) -> Result<Exit> {
+    let paths = Paths::locate()?;
+    if store::exists(&paths) {
+        return Err(Error::new(
+            Exit::CantCreate,
+            format!("a store already exists at {}", paths.store().display()),
+        )
+        .hint("nothing was changed; remove it yourself if you really mean to start over"));
+    }
+    // Validate the environment's identity before creating anything.
+    let env_identity = unlock::from_env()?;
+    store::create_home(&paths)?;
+    let config = Config::load(&paths)?;
+    let lock = store::lock(&paths)?;
+    if store::exists(&paths) {
+        return Err(Error::new(Exit::CantCreate, format!("a store already exists at {}", paths.store().display())));
+    }
+    let (recipients, route) = match env_identity {
+        Some(u) => {
+            let source = u.route.to_string();
+            let mut r = Vec::new();
+            for m in &u.material {
+                r.extend(unlock::recipients_of(m, &source)?);
+            }
+            (r, u.route)
+        }
+        None => new_identity(&paths, &config, args.passphrase)?,
+    };
+    let contents = Contents::new(recipients.clone());
+    let sealed = seal::encrypt(&contents.to_bytes()?, &recipients)?;
+    if let Err(e) = store::write(&paths, &lock, &sealed) {
+        if route == unlock::Route::Keyring {
+            unlock::keyring_delete(&paths);
+        }
+        return Err(e);
+    }
+    eprintln!("vault: created {}", paths.store().display());
+    eprintln!("vault: unlocks with: {route}");
+    eprintln!("vault: recipient: {}", recipients.join(", "));
+    Ok(Exit::Success)
+}
+
+/// Generates an identity and keeps it in the keyring, or else in a passphrase file.
+fn new_identity(paths: &Paths, config: &Config, passphrase: bool) -> Result<(Vec<String>, unlock::Route)> {
+    let identity = age::x25519::Identity::generate();
+    let recipient = identity.to_public().to_string();
+    let secret: SecretString = identity.to_string();
+    let mut keyring_problem = None;
+    if !passphrase && config.keyring {
+        match unlock::keyring_save(paths, &secret) {
+            Ok(()) => return Ok((vec![recipient], unlock::Route::Keyring)),
+            Err(why) => keyring_problem = Some(why),
+        }
+    } else if !config.keyring {
+        keyring_problem = Some("disabled in config.toml".to_string());
+    }
+    if !unlock::have_tty() {
+        let why = keyring_problem.unwrap_or_else(|| "--passphrase was given".into());
+        return Err(Error::new(
+            Exit::Locked,
+            format!("cannot keep a new identity: no OS keyring ({why}) and no terminal to ask for a passphrase"),
+        )
+        .hint("for CI: `vault keygen` once, store its output as the secret VAULT_IDENTITY, then `VAULT_IDENTITY=… vault init`"));
+    }
+    if let Some(why) = &keyring_problem {
+        if !passphrase {
+            eprintln!("vault: the OS keyring is unavailable ({why}); protecting the identity with a passphrase instead");
+        }
+    }
+    let file = paths.identity_file();
+    unlock::create_passphrase_file(&file, &secret)?;
+    Ok((vec![recipient], unlock::Route::Passphrase(file)))
+}

@@ -1,0 +1,64 @@
+//! vault's error type: one line for the user, an optional hint, and the exit status.
+//!
+//! Every failure carries the [`Exit`] it maps to, chosen where the failure is understood
+//! (the store knows a symlink is an I/O refusal; `set` knows a short value is bad data).
+//! Messages name secrets, never values: nothing that holds a value implements `Display`
+//! with the value in it, so an error cannot format one by accident.
+
+use std::fmt;
+
+use crate::exit::Exit;
+
+/// A vault failure: `vault: error: <message>` then, optionally, `vault: hint: <hint>`.
+#[derive(Debug)]
+pub struct Error {
+    /// The exit status this failure maps to.
+    pub exit: Exit,
+    /// One line, no trailing period needed.
+    pub message: String,
+    /// The next step for the user, if there is an obvious one.
+    pub hint: Option<String>,
+}
+
+impl Error {
+    /// A failure with the given exit status and message.
+    pub fn new(exit: Exit, message: impl Into<String>) -> Error {
+        Error {
+            exit,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds a hint line.
+    #[must_use]
+    pub fn hint(mut self, hint: impl Into<String>) -> Error {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// An I/O failure on `what` (a path or a description): exit 74.
+    pub fn io(what: impl fmt::Display, err: &std::io::Error) -> Error {
+        Error::new(Exit::IoErr, format!("{what}: {}", io_reason(err)))
+    }
+}
+
+/// An io::Error's reason without Rust's "(os error N)" suffix.
+pub fn io_reason(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Shorthand used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

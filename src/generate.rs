@@ -1,0 +1,142 @@
+//! Man pages and shell completions, generated from the clap definition in `cli.rs`.
+//!
+//! The results are checked in under `man/` and `completions/`; a test regenerates them in
+//! memory and fails when the checked-in copies are stale. `vault generate man man/` and
+//! `vault generate completions completions/` rewrite them.
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+use crate::cli::{Cli, GenerateArgs, Generated};
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+use crate::secret::{RESERVED_NAMES, RESERVED_PREFIXES};
+
+/// Writes the requested files into `args.dir`.
+pub fn run(args: &GenerateArgs) -> Result<Exit> {
+    let files = match args.what {
+        Generated::Man => man_pages()?,
+        Generated::Completions => completions(),
+    };
+    std::fs::create_dir_all(&args.dir).map_err(|e| Error::io(args.dir.display(), &e))?;
+    for (name, bytes) in files {
+        let path = args.dir.join(&name);
+        std::fs::write(&path, bytes).map_err(|e| Error::io(path.display(), &e))?;
+    }
+    Ok(Exit::Success)
+}
+
+/// Completion scripts: (file name, contents).
+#[must_use]
+pub fn completions() -> Vec<(String, Vec<u8>)> {
+    [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Elvish, Shell::PowerShell]
+        .into_iter()
+        .map(|shell| {
+            let mut cmd = Cli::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "vault", &mut buf);
+            let name = match shell {
+                Shell::Bash => "vault.bash".to_string(),
+                Shell::Zsh => "_vault".to_string(),
+                Shell::Fish => "vault.fish".to_string(),
+                Shell::Elvish => "vault.elv".to_string(),
+                _ => "_vault.ps1".to_string(),
+            };
+            (name, buf)
+        })
+        .collect()
+}
+
+/// Man pages: `vault.1` (with EXIT STATUS, ENVIRONMENT, FILES, SECURITY and EXAMPLES
+/// sections) and one `vault-<sub>.1` per visible subcommand.
+pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
+    let fail = |e: std::io::Error| Error::new(Exit::Failure, format!("cannot render man page: {e}"));
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut pages = Vec::new();
+    let mut top = Vec::new();
+    clap_mangen::Man::new(cmd.clone()).render(&mut top).map_err(fail)?;
+    top.extend_from_slice(extra_sections().as_bytes());
+    pages.push(("vault.1".to_string(), top));
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("vault-{}", sub.get_name());
+        let sub = sub.clone().name(name.clone());
+        let mut page = Vec::new();
+        clap_mangen::Man::new(sub).render(&mut page).map_err(fail)?;
+        pages.push((format!("{name}.1"), page));
+    }
+    Ok(pages)
+}
+
+/// Escapes text for roff.
+fn roff(text: &str) -> String {
+    let mut out = text.replace('\\', "\\\\").replace('-', "\\-");
+    if out.starts_with('.') || out.starts_with('\'') {
+        out.insert_str(0, "\\&");
+    }
+    out
+}
+
+fn section(out: &mut String, title: &str, rows: &[(&str, &str)]) {
+    out.push_str(&format!(".SH \"{title}\"\n"));
+    for (tag, body) in rows {
+        out.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(tag), roff(body)));
+    }
+}
+
+fn paragraphs(out: &mut String, title: &str, paras: &[&str]) {
+    out.push_str(&format!(".SH \"{title}\"\n"));
+    for p in paras {
+        out.push_str(&format!(".PP\n{}\n", roff(p)));
+    }
+}
+
+fn extra_sections() -> String {
+    let mut s = String::new();
+    section(&mut s, "EXIT STATUS", Exit::TABLE);
+    section(
+        &mut s,
+        "ENVIRONMENT",
+        &[
+            ("VAULT_HOME", "Directory of the store (default: ~/.local/share/vault on Linux). Must be a real directory owned by you and not writable by group or others."),
+            ("VAULT_IDENTITY", "An age identity (AGE-SECRET-KEY-1...) that opens the store; tried first. For CI: keep it in the CI's secret store. Never passed to a child; redacted like a secret."),
+            ("VAULT_IDENTITY_FILE", "Path to an age identity file; tried second. Never passed to a child."),
+        ],
+    );
+    section(
+        &mut s,
+        "FILES",
+        &[
+            ("$VAULT_HOME/store.age", "The store: names, values, metadata and per-secret policy, one age file encrypted to every recipient. Mode 0600, replaced atomically."),
+            ("$VAULT_HOME/store.lock", "Serialises writers."),
+            ("$VAULT_HOME/identity.age", "The identity under a passphrase (age scrypt), when the OS keyring is not used."),
+            ("$VAULT_HOME/config.toml", "Preferences only: keyring = true|false, pty = \"auto\"|\"always\"|\"never\". Unknown keys are an error. Nothing here can loosen a policy."),
+        ],
+    );
+    let reserved = format!(
+        "vault set refuses names that a child's shell, loader or tools treat as code, search paths, trust anchors or network routes (compared case-insensitively): {}; and every name starting with {}.",
+        RESERVED_NAMES.join(", "),
+        RESERVED_PREFIXES.join(", ")
+    );
+    paragraphs(&mut s, "RESERVED NAMES", &[&reserved]);
+    paragraphs(
+        &mut s,
+        "SECURITY",
+        &[
+            "There is deliberately no command that prints a value: no get, show, export, reveal, cat, decrypt or env. Values go in through a hidden prompt or stdin and come out only into a child's environment or argv.",
+            "Redaction protects logs and agent contexts from accidents, not from a hostile command. It cannot catch a value the child transforms (reversed, hard-wrapped, compressed, encrypted, split across separate writes interleaved with other text, or encoded in a way vault does not know), and values shorter than 8 bytes have only their raw form redacted. Argv placeholders are visible in /proc/PID/cmdline to other users of the machine while the child runs: prefer the environment.",
+            "vault sets PR_SET_DUMPABLE=0 and a soft RLIMIT_CORE of 0 for itself.",
+        ],
+    );
+    s.push_str(".SH EXAMPLES\n");
+    for (cmd, what) in [
+        ("vault init", "Create the store; the identity goes to the OS keyring."),
+        ("printf %s \"$TOKEN\" | vault set GITHUB_TOKEN --allow api.github.com", "Store a value from stdin with an egress rule."),
+        ("vault list --json", "Names, dates and policies as JSON."),
+        ("vault run -- ./deploy.sh", "Run with every secret in the environment."),
+        ("make 2>&1 | vault redact", "Scrub a build log."),
+    ] {
+        s.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(cmd), roff(what)));
+    }
+    s
+}

@@ -1,0 +1,75 @@
+//! age encryption of the store payload: the only place that encrypts or decrypts the store.
+//!
+//! The store is one binary age file encrypted to every recipient in it. Decryption failures
+//! are split into "this identity is not a recipient" (locked, exit 75) and "the file is
+//! damaged" (exit 74), because the fixes differ.
+
+use std::io::{Read, Write};
+use std::str::FromStr;
+
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+
+/// An identity that can open the store.
+pub type Identity = Box<dyn age::Identity + Send + Sync>;
+
+/// Parses a recipient string: an age X25519 public key (`age1…`).
+pub fn parse_recipient(text: &str) -> Result<age::x25519::Recipient> {
+    age::x25519::Recipient::from_str(text.trim()).map_err(|_| {
+        Error::new(
+            Exit::DataErr,
+            format!("not an age recipient: {:?}", short(text)),
+        )
+        .hint("recipients look like age1…, as printed by `vault keygen` or age-keygen")
+    })
+}
+
+fn short(text: &str) -> String {
+    text.chars().take(24).collect()
+}
+
+/// Encrypts `plain` to every recipient.
+pub fn encrypt(plain: &[u8], recipients: &[String]) -> Result<Vec<u8>> {
+    let parsed = recipients
+        .iter()
+        .map(|r| parse_recipient(r))
+        .collect::<Result<Vec<_>>>()?;
+    let encryptor = age::Encryptor::with_recipients(parsed.iter().map(|r| r as &dyn age::Recipient))
+        .map_err(|e| Error::new(Exit::Failure, format!("cannot encrypt the store: {e}")))?;
+    let mut out = Vec::with_capacity(plain.len() + 512);
+    let fail = |e: std::io::Error| Error::new(Exit::Failure, format!("cannot encrypt the store: {e}"));
+    let mut writer = encryptor.wrap_output(&mut out).map_err(fail)?;
+    writer.write_all(plain).map_err(fail)?;
+    writer.finish().map_err(fail)?;
+    Ok(out)
+}
+
+/// Decrypts the store with the given identities.
+pub fn decrypt(ciphertext: &[u8], identities: &[Identity]) -> Result<Zeroizing<Vec<u8>>> {
+    let damaged = |why: &str| {
+        Error::new(Exit::IoErr, format!("the store is damaged and cannot be decrypted: {why}"))
+            .hint("restore store.age from a backup; vault will not overwrite a damaged store")
+    };
+    let decryptor = age::Decryptor::new(ciphertext).map_err(|e| match e {
+        age::DecryptError::UnknownFormat => damaged("not an age file"),
+        _ => damaged("invalid age header"),
+    })?;
+    let mut reader = decryptor
+        .decrypt(identities.iter().map(|i| i.as_ref() as &dyn age::Identity))
+        .map_err(|e| match e {
+            age::DecryptError::NoMatchingKeys => Error::new(
+                Exit::Locked,
+                "the identity does not open this store (it is not one of the store's recipients)",
+            )
+            .hint("check VAULT_IDENTITY / VAULT_IDENTITY_FILE, or which store VAULT_HOME points at"),
+            age::DecryptError::InvalidMac => damaged("header authentication failed"),
+            _ => damaged("the header does not decrypt"),
+        })?;
+    let mut plain = Zeroizing::new(Vec::with_capacity(ciphertext.len()));
+    reader
+        .read_to_end(&mut plain)
+        .map_err(|_| damaged("the payload is truncated or corrupted"))?;
+    Ok(plain)
+}

@@ -1,0 +1,219 @@
+//! What the store holds once decrypted: secrets by name, their metadata and policy, and
+//! the recipients the store is encrypted to.
+//!
+//! Serialised as JSON inside the age file, with names in sorted order (stable diffs and
+//! merges). Values are base64 in the JSON so any byte string round-trips; the plaintext
+//! buffers are zeroizing, and values decode straight into [`SecretValue`]s.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::de::{self, Deserializer, Visitor};
+use serde::ser::Serializer;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::egress::Policy;
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+use crate::secret::{SecretName, SecretValue};
+
+/// Marks a vault store payload.
+const FORMAT: &str = "vault-store";
+/// The payload version this build writes and reads.
+const VERSION: u32 = 1;
+
+/// The decrypted store.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contents {
+    format: String,
+    version: u32,
+    /// age recipients (public keys) the store is encrypted to.
+    pub recipients: Vec<String>,
+    /// Secrets by name.
+    pub secrets: BTreeMap<String, Entry>,
+}
+
+/// One secret.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// The value (base64 in the serialised JSON).
+    pub value: SecretValue,
+    /// Unix seconds when first stored.
+    pub created: u64,
+    /// Unix seconds when last replaced or its policy changed.
+    pub updated: u64,
+    /// Free text shown by `vault list`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where the value may be sent.
+    #[serde(default)]
+    pub policy: Policy,
+}
+
+impl Contents {
+    /// An empty store for the given recipients.
+    #[must_use]
+    pub fn new(recipients: Vec<String>) -> Contents {
+        Contents {
+            format: FORMAT.to_string(),
+            version: VERSION,
+            recipients,
+            secrets: BTreeMap::new(),
+        }
+    }
+
+    /// Parses decrypted bytes. The message never quotes the input.
+    pub fn from_bytes(plain: &[u8]) -> Result<Contents> {
+        let contents: Contents = serde_json::from_slice(plain).map_err(|e| {
+            Error::new(
+                Exit::IoErr,
+                format!(
+                    "the store decrypted but its contents are damaged ({} at line {} column {})",
+                    classify(&e),
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
+        if contents.format != FORMAT || contents.version != VERSION {
+            return Err(Error::new(
+                Exit::IoErr,
+                format!(
+                    "the store is format {:?} version {}; this vault reads {FORMAT} version {VERSION}",
+                    contents.format, contents.version
+                ),
+            )
+            .hint("upgrade vault"));
+        }
+        for name in contents.secrets.keys() {
+            SecretName::parse(name).map_err(|_| {
+                Error::new(Exit::IoErr, "the store holds an invalid secret name; it is damaged")
+            })?;
+        }
+        Ok(contents)
+    }
+
+    /// Serialises into a zeroizing buffer, sized up front so no reallocation leaves a copy
+    /// of the plaintext behind in freed memory.
+    pub fn to_bytes(&self) -> Result<Zeroizing<Vec<u8>>> {
+        let estimate = 256
+            + self
+                .secrets
+                .iter()
+                .map(|(k, e)| {
+                    k.len()
+                        + e.value.len() * 4 / 3
+                        + e.description.as_ref().map_or(0, String::len) * 6
+                        + 512
+                })
+                .sum::<usize>()
+            + self.recipients.iter().map(|r| r.len() + 4).sum::<usize>();
+        let mut out = Zeroizing::new(Vec::with_capacity(estimate * 2));
+        serde_json::to_writer(&mut *out, self)
+            .map_err(|e| Error::new(Exit::Failure, format!("cannot serialise the store: {}", classify(&e))))?;
+        Ok(out)
+    }
+
+    /// Looks a secret up by name.
+    #[must_use]
+    pub fn get(&self, name: &SecretName) -> Option<&Entry> {
+        self.secrets.get(name.as_str())
+    }
+}
+
+/// serde_json's error category, without its message (which may quote input).
+fn classify(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Io => "I/O error",
+        serde_json::error::Category::Syntax => "syntax error",
+        serde_json::error::Category::Data => "unexpected data",
+        serde_json::error::Category::Eof => "truncated",
+    }
+}
+
+impl Serialize for SecretValue {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut buf = Zeroizing::new(vec![0u8; self.len().div_ceil(3) * 4 + 4]);
+        let n = STANDARD
+            .encode_slice(self.expose(), &mut buf[..])
+            .map_err(serde::ser::Error::custom)?;
+        let text = std::str::from_utf8(&buf[..n]).map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(text)
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct B64;
+        impl Visitor<'_> for B64 {
+            type Value = SecretValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a base64 string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<SecretValue, E> {
+                let mut buf = Zeroizing::new(vec![0u8; v.len() / 4 * 3 + 3]);
+                let n = STANDARD
+                    .decode_slice(v.as_bytes(), &mut buf[..])
+                    .map_err(|_| E::custom("a value is not valid base64"))?;
+                buf.truncate(n);
+                Ok(SecretValue::new(buf))
+            }
+        }
+        deserializer.deserialize_str(B64)
+    }
+}
+
+/// Seconds since the Unix epoch.
+#[must_use]
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// RFC 3339 (UTC, seconds) for a Unix time.
+#[must_use]
+pub fn rfc3339(secs: u64) -> String {
+    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Contents, Entry};
+    use crate::secret::SecretValue;
+    use zeroize::Zeroizing;
+
+    #[test]
+    fn round_trip_any_bytes() {
+        let mut c = Contents::new(vec!["age1x".into()]);
+        for (i, v) in [&b"\xff\xfe binary \x01"[..], b"plain-text-value", b"a"].iter().enumerate() {
+            c.secrets.insert(
+                format!("S{i}"),
+                Entry {
+                    value: SecretValue::new(Zeroizing::new(v.to_vec())),
+                    created: 1,
+                    updated: 2,
+                    description: Some("d".into()),
+                    policy: Default::default(),
+                },
+            );
+        }
+        let bytes = c.to_bytes().unwrap();
+        let back = Contents::from_bytes(&bytes).unwrap();
+        assert_eq!(back.secrets.len(), 3);
+        assert_eq!(back.secrets["S0"].value.expose(), b"\xff\xfe binary \x01");
+        assert!(!format!("{back:?}").contains("plain-text-value"));
+    }
+
+    #[test]
+    fn damaged_is_refused_without_quoting() {
+        let e = Contents::from_bytes(b"{\"format\":\"vault-store\",\"secret-ish\"").unwrap_err();
+        assert!(!e.message.contains("secret-ish"), "{}", e.message);
+    }
+}
