@@ -140,3 +140,39 @@ fn extra_sections() -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Fails when `man/` or `completions/` differ from what the CLI definition generates.
+    /// `VAULT_REGENERATE=1 cargo test generated` rewrites them.
+    #[test]
+    fn generated_files_are_current() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let sets = [
+            ("man", super::man_pages().expect("man pages render")),
+            ("completions", super::completions()),
+        ];
+        let regenerate = std::env::var_os("VAULT_REGENERATE").is_some();
+        let mut stale = Vec::new();
+        for (dir, files) in sets {
+            let dir = root.join(dir);
+            for (name, bytes) in files {
+                let path = dir.join(&name);
+                if std::fs::read(&path).ok().as_deref() != Some(&bytes[..]) {
+                    if regenerate {
+                        std::fs::create_dir_all(&dir).expect("create dir");
+                        std::fs::write(&path, &bytes).expect("write generated file");
+                    } else {
+                        stale.push(path.display().to_string());
+                    }
+                }
+            }
+        }
+        assert!(
+            stale.is_empty(),
+            "stale generated files (run `VAULT_REGENERATE=1 cargo test generated`): {stale:?}"
+        );
+    }
+}

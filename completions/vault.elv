@@ -1,0 +1,139 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[vault] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'vault'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'vault'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Create the store (and an identity to open it)'
+            cand keygen 'Print a new age identity on stdout (its public key on stderr), for CI set-up'
+            cand set 'Store a secret. The value is read from a hidden prompt (asked twice) or from stdin when stdin is not a terminal — never from the command line'
+            cand list 'List secret names with their dates, description and egress policy (never values)'
+            cand rm 'Remove a secret'
+            cand import 'Import secrets from a dotenv file (KEY=VALUE lines), all or nothing'
+            cand run 'Run a command with secrets in its environment and placeholders, redacting its output'
+            cand redact 'Copy stdin to stdout with every stored value (and its encodings) redacted'
+            cand generate 'Generate the man pages or shell completions (used by the build; hidden)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vault;init'= {
+            cand --passphrase 'Keep the new identity in identity.age under a passphrase instead of the OS keyring'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;keygen'= {
+            cand -o 'Write the identity to this new file (mode 0600) instead of stdout'
+            cand --output 'Write the identity to this new file (mode 0600) instead of stdout'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;set'= {
+            cand --allow 'Host pattern the value may be sent to without asking (repeatable)'
+            cand --confirm 'Host pattern that needs a confirmation on the terminal each run (repeatable)'
+            cand --deny 'Host pattern the value must never be sent to (repeatable)'
+            cand --description 'A note shown by `vault list`'
+            cand --replace 'Replace an existing secret''s value (keeps its policy unless new rules are given)'
+            cand --allow-short 'Accept a value shorter than 8 bytes (only its raw form will be redacted)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;list'= {
+            cand --json 'Print JSON (an array of objects) instead of a table'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;rm'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;import'= {
+            cand --replace 'Replace secrets that already exist'
+            cand --allow-short 'Accept values shorter than 8 bytes'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;run'= {
+            cand --only 'Inject only these secrets (comma-separated, repeatable)'
+            cand --pty 'Put all three of the command''s stdin, stdout and stderr on one PTY (merged output)'
+            cand --no-pty 'Use pipes only, never a PTY'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;redact'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;generate'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;help'= {
+            cand init 'Create the store (and an identity to open it)'
+            cand keygen 'Print a new age identity on stdout (its public key on stderr), for CI set-up'
+            cand set 'Store a secret. The value is read from a hidden prompt (asked twice) or from stdin when stdin is not a terminal — never from the command line'
+            cand list 'List secret names with their dates, description and egress policy (never values)'
+            cand rm 'Remove a secret'
+            cand import 'Import secrets from a dotenv file (KEY=VALUE lines), all or nothing'
+            cand run 'Run a command with secrets in its environment and placeholders, redacting its output'
+            cand redact 'Copy stdin to stdout with every stored value (and its encodings) redacted'
+            cand generate 'Generate the man pages or shell completions (used by the build; hidden)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vault;help;init'= {
+        }
+        &'vault;help;keygen'= {
+        }
+        &'vault;help;set'= {
+        }
+        &'vault;help;list'= {
+        }
+        &'vault;help;rm'= {
+        }
+        &'vault;help;import'= {
+        }
+        &'vault;help;run'= {
+        }
+        &'vault;help;redact'= {
+        }
+        &'vault;help;generate'= {
+        }
+        &'vault;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,80 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_vault_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_vault_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_vault_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_vault_using_subcommand
+    set -l cmd (__fish_vault_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c vault -n "__fish_vault_needs_command" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_needs_command" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_needs_command" -f -a "init" -d 'Create the store (and an identity to open it)'
+complete -c vault -n "__fish_vault_needs_command" -f -a "keygen" -d 'Print a new age identity on stdout (its public key on stderr), for CI set-up'
+complete -c vault -n "__fish_vault_needs_command" -f -a "set" -d 'Store a secret. The value is read from a hidden prompt (asked twice) or from stdin when stdin is not a terminal — never from the command line'
+complete -c vault -n "__fish_vault_needs_command" -f -a "list" -d 'List secret names with their dates, description and egress policy (never values)'
+complete -c vault -n "__fish_vault_needs_command" -f -a "rm" -d 'Remove a secret'
+complete -c vault -n "__fish_vault_needs_command" -f -a "import" -d 'Import secrets from a dotenv file (KEY=VALUE lines), all or nothing'
+complete -c vault -n "__fish_vault_needs_command" -f -a "run" -d 'Run a command with secrets in its environment and placeholders, redacting its output'
+complete -c vault -n "__fish_vault_needs_command" -f -a "redact" -d 'Copy stdin to stdout with every stored value (and its encodings) redacted'
+complete -c vault -n "__fish_vault_needs_command" -f -a "generate" -d 'Generate the man pages or shell completions (used by the build; hidden)'
+complete -c vault -n "__fish_vault_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vault -n "__fish_vault_using_subcommand init" -l passphrase -d 'Keep the new identity in identity.age under a passphrase instead of the OS keyring'
+complete -c vault -n "__fish_vault_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vault -n "__fish_vault_using_subcommand init" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand keygen" -s o -l output -d 'Write the identity to this new file (mode 0600) instead of stdout' -r -F
+complete -c vault -n "__fish_vault_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vault -n "__fish_vault_using_subcommand keygen" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand set" -l allow -d 'Host pattern the value may be sent to without asking (repeatable)' -r
+complete -c vault -n "__fish_vault_using_subcommand set" -l confirm -d 'Host pattern that needs a confirmation on the terminal each run (repeatable)' -r
+complete -c vault -n "__fish_vault_using_subcommand set" -l deny -d 'Host pattern the value must never be sent to (repeatable)' -r
+complete -c vault -n "__fish_vault_using_subcommand set" -l description -d 'A note shown by `vault list`' -r
+complete -c vault -n "__fish_vault_using_subcommand set" -l replace -d 'Replace an existing secret\'s value (keeps its policy unless new rules are given)'
+complete -c vault -n "__fish_vault_using_subcommand set" -l allow-short -d 'Accept a value shorter than 8 bytes (only its raw form will be redacted)'
+complete -c vault -n "__fish_vault_using_subcommand set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vault -n "__fish_vault_using_subcommand set" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand list" -l json -d 'Print JSON (an array of objects) instead of a table'
+complete -c vault -n "__fish_vault_using_subcommand list" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand list" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand rm" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand rm" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand import" -l replace -d 'Replace secrets that already exist'
+complete -c vault -n "__fish_vault_using_subcommand import" -l allow-short -d 'Accept values shorter than 8 bytes'
+complete -c vault -n "__fish_vault_using_subcommand import" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand import" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand run" -l only -d 'Inject only these secrets (comma-separated, repeatable)' -r
+complete -c vault -n "__fish_vault_using_subcommand run" -l pty -d 'Put all three of the command\'s stdin, stdout and stderr on one PTY (merged output)'
+complete -c vault -n "__fish_vault_using_subcommand run" -l no-pty -d 'Use pipes only, never a PTY'
+complete -c vault -n "__fish_vault_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vault -n "__fish_vault_using_subcommand run" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand redact" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand redact" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vault -n "__fish_vault_using_subcommand generate" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact generate help" -f -a "init" -d 'Create the store (and an identity to open it)'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact generate help" -f -a "keygen" -d 'Print a new age identity on stdout (its public key on stderr), for CI set-up'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact generate help" -f -a "set" -d 'Store a secret. The value is read from a hidden prompt (asked twice) or from stdin when stdin is not a terminal — never from the command line'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact generate help" -f -a "list" -d 'List secret names with their dates, description and egress policy (never values)'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact generate help" -f -a "rm" -d 'Remove a secret'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact generate help" -f -a "import" -d 'Import secrets from a dotenv file (KEY=VALUE lines), all or nothing'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact generate help" -f -a "run" -d 'Run a command with secrets in its environment and placeholders, redacting its output'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact generate help" -f -a "redact" -d 'Copy stdin to stdout with every stored value (and its encodings) redacted'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact generate help" -f -a "generate" -d 'Generate the man pages or shell completions (used by the build; hidden)'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
