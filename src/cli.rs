@@ -66,6 +66,11 @@ pub enum Command {
     Run(RunArgs),
     /// Copy stdin to stdout with every stored value (and its encodings) redacted.
     Redact,
+    /// Show or change a secret's egress policy (where its value may be sent).
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Show the audit log, or verify its hash chain.
+    Audit(AuditArgs),
     /// Generate the man pages or shell completions (used by the build; hidden).
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -158,6 +163,65 @@ pub struct RunArgs {
     /// The command and its arguments.
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
     pub command: Vec<OsString>,
+}
+
+/// `vault policy …`.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Replace a secret's egress rule. Narrowing always works; widening (anything that lets
+    /// the value reach a host it could not reach before, or with less friction) must be
+    /// confirmed by typing the secret's name on the terminal. No flag skips that.
+    Set(PolicySetArgs),
+    /// Show the policy of one secret, or of all.
+    Show(PolicyShowArgs),
+}
+
+/// `vault policy set`.
+#[derive(Debug, Args)]
+pub struct PolicySetArgs {
+    /// The secret.
+    pub name: String,
+    /// Host pattern the value may be sent to without asking (repeatable).
+    #[arg(long, value_name = "HOST")]
+    pub allow: Vec<String>,
+    /// Host pattern that needs a confirmation on the terminal each run (repeatable).
+    #[arg(long, value_name = "HOST")]
+    pub confirm: Vec<String>,
+    /// Host pattern the value must never be sent to (repeatable).
+    #[arg(long, value_name = "HOST")]
+    pub deny: Vec<String>,
+}
+
+/// `vault policy show`.
+#[derive(Debug, Args)]
+pub struct PolicyShowArgs {
+    /// Only this secret.
+    pub name: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `vault audit`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AuditArgs {
+    /// Verify instead of showing.
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
+    /// One JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Only entries since a time (RFC 3339) or for a duration back from now (2h, 7d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+}
+
+/// `vault audit verify`.
+#[derive(Clone, Copy, Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain; report the first edited, reordered or deleted entry.
+    Verify,
 }
 
 /// `vault generate`.

@@ -1,9 +1,11 @@
 //! Subcommands, one file each, and what they share: opening and changing the store.
 
+pub mod audit;
 pub mod import;
 pub mod init;
 pub mod keygen;
 pub mod list;
+pub mod policy;
 pub mod rm;
 pub mod set;
 
@@ -13,7 +15,7 @@ use crate::error::Result;
 use crate::exit::Exit;
 use crate::secrets::Contents;
 use crate::unlock::{self, Unlocked};
-use crate::{generate, seal, store};
+use crate::{audit, generate, seal, store};
 
 /// Runs the parsed command.
 pub fn dispatch(cli: Cli) -> Result<Exit> {
@@ -28,6 +30,8 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
             Exit::Failure,
             "not available in this build",
         )),
+        Command::Policy(c) => policy::run(&c),
+        Command::Audit(a) => audit::run(&a),
         Command::Generate(a) => generate::run(&a),
     }
 }
@@ -44,15 +48,29 @@ pub struct Opened {
     pub contents: Contents,
 }
 
-/// Finds, unlocks and decrypts the store.
+/// Finds, unlocks and decrypts the store; a failed unlock is audited.
 pub fn open() -> Result<Opened> {
+    open_with(true)
+}
+
+/// As [`open`], without auditing a failed unlock (for read-only uses of the log itself).
+pub fn open_quiet() -> Result<Opened> {
+    open_with(false)
+}
+
+fn open_with(audit_failure: bool) -> Result<Opened> {
     let paths = Paths::locate()?;
     store::check_home(&paths)?;
     let config = Config::load(&paths)?;
     // Read first: a missing store is a clearer error than a missing identity.
     let ciphertext = store::read(&paths)?;
-    let unlocked = unlock::unlock(&paths, &config)?;
-    let contents = decrypt(&ciphertext, &unlocked)?;
+    let failed = |e: &crate::error::Error| {
+        if audit_failure {
+            unlock_failed(&paths, e);
+        }
+    };
+    let unlocked = unlock::unlock(&paths, &config).inspect_err(failed)?;
+    let contents = decrypt(&ciphertext, &unlocked).inspect_err(failed)?;
     Ok(Opened {
         paths,
         config,
@@ -68,18 +86,35 @@ fn decrypt(ciphertext: &[u8], unlocked: &Unlocked) -> Result<Contents> {
 
 impl Opened {
     /// Read-modify-write under the store lock: re-reads the store (another writer may have
-    /// changed it since `open`), applies `change`, encrypts and atomically replaces it.
-    /// Nothing is written when `change` fails.
-    pub fn modify<T>(&mut self, change: impl FnOnce(&mut Contents) -> Result<T>) -> Result<T> {
+    /// changed it since `open`), applies `change`, appends the audit entry `change`
+    /// returns, then encrypts and atomically replaces the store (recording the audit head).
+    /// Nothing is written when `change` fails; nothing changes when the audit log cannot
+    /// be written.
+    pub fn modify<T>(&mut self, change: impl FnOnce(&mut Contents) -> Result<(T, audit::Entry)>) -> Result<T> {
         let lock = store::lock(&self.paths)?;
         let ciphertext = store::read(&self.paths)?;
         let mut contents = decrypt(&ciphertext, &self.unlocked)?;
-        let out = change(&mut contents)?;
-        let plain = contents.to_bytes()?;
-        let sealed = seal::encrypt(&plain, &contents.recipients)?;
-        store::write(&self.paths, &lock, &sealed)?;
+        let (out, entry) = change(&mut contents)?;
+        let action = entry.action.clone();
+        contents.audit = Some(audit::append_locked(&self.paths, &lock, entry)?);
+        let sealed = seal::encrypt(&contents.to_bytes()?, &contents.recipients)?;
+        if let Err(e) = store::write(&self.paths, &lock, &sealed) {
+            let mut failed = audit::Entry::new(&format!("{action}-failed"), Vec::new());
+            failed.note = Some(e.message.clone());
+            let _ = audit::append_locked(&self.paths, &lock, failed);
+            return Err(e);
+        }
         drop(lock);
         self.contents = contents;
         Ok(out)
+    }
+}
+
+/// Records a failed unlock (best effort: the failure itself is what the user must see).
+fn unlock_failed(paths: &Paths, err: &crate::error::Error) {
+    if err.exit == Exit::Locked {
+        let mut entry = audit::Entry::new("unlock-failed", Vec::new());
+        entry.note = Some(err.message.clone());
+        let _ = audit::append(paths, entry);
     }
 }

@@ -5,6 +5,7 @@
 //! plan the injection → egress check → spawn (PTY or pipes) → relay every output byte
 //! through the redactor → audit → the child's exit status.
 
+pub mod audit;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -14,10 +15,12 @@ pub mod error;
 pub mod exit;
 pub mod generate;
 pub mod harden;
+pub mod inject;
 pub mod seal;
 pub mod secret;
 pub mod secrets;
 pub mod store;
+pub mod tty;
 pub mod unlock;
 
 use std::ffi::OsString;

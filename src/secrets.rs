@@ -35,6 +35,9 @@ pub struct Contents {
     pub recipients: Vec<String>,
     /// Secrets by name.
     pub secrets: BTreeMap<String, Entry>,
+    /// The audit log's head at this store's last write (see `audit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<crate::audit::Head>,
 }
 
 /// One secret.
@@ -64,6 +67,7 @@ impl Contents {
             version: VERSION,
             recipients,
             secrets: BTreeMap::new(),
+            audit: None,
         }
     }
 

@@ -70,6 +70,7 @@ pub fn run(args: &ImportArgs) -> Result<Exit> {
             }
         }
         let time = now();
+        let names: Vec<String> = items.iter().map(|(n, _, _)| n.to_string()).collect();
         for (name, value, _) in items {
             match contents.secrets.get_mut(name.as_str()) {
                 Some(entry) => {
@@ -84,7 +85,7 @@ pub fn run(args: &ImportArgs) -> Result<Exit> {
                 }
             }
         }
-        Ok(())
+        Ok(((), crate::audit::Entry::new("import", names)))
     })?;
     eprintln!("vault: imported {count} secret(s) from {path}");
     Ok(Exit::Success)

@@ -7,7 +7,7 @@ use crate::config::{Config, Paths};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::secrets::Contents;
-use crate::{seal, store, unlock};
+use crate::{audit, seal, store, unlock};
 
 /// Creates an empty store encrypted to the identity from the environment, or to a new
 /// identity kept in the keyring or a passphrase file.
@@ -39,7 +39,10 @@ pub fn run(args: &InitArgs) -> Result<Exit> {
         }
         None => new_identity(&paths, &config, args.passphrase)?,
     };
-    let contents = Contents::new(recipients.clone());
+    let mut contents = Contents::new(recipients.clone());
+    let mut entry = audit::Entry::new("init", Vec::new());
+    entry.note = Some(format!("unlocks with {route}"));
+    contents.audit = Some(audit::append_locked(&paths, &lock, entry)?);
     let sealed = seal::encrypt(&contents.to_bytes()?, &recipients)?;
     if let Err(e) = store::write(&paths, &lock, &sealed) {
         if route == unlock::Route::Keyring {

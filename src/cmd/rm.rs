@@ -13,7 +13,7 @@ pub fn run(args: &RmArgs) -> Result<Exit> {
         return Err(crate::cmd::set::unknown(&name));
     }
     opened.modify(|c| match c.secrets.remove(name.as_str()) {
-        Some(_) => Ok(()),
+        Some(_) => Ok(((), crate::audit::Entry::new("rm", vec![name.to_string()]))),
         None => Err(crate::cmd::set::unknown(&name)),
     })?;
     eprintln!("vault: removed {name}");

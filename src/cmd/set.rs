@@ -4,8 +4,9 @@ use std::io::Read;
 
 use zeroize::Zeroizing;
 
+use crate::audit;
 use crate::cli::SetArgs;
-use crate::egress::{HostPattern, Policy};
+use crate::egress::Policy;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::secret::{SecretName, SecretValue};
@@ -56,7 +57,7 @@ pub fn run(args: &SetArgs) -> Result<Exit> {
                 if description.is_some() {
                     entry.description = description;
                 }
-                Ok(true)
+                Ok((true, audit::Entry::new("replace", vec![name.to_string()])))
             }
             None if args.replace => Err(unknown(&name)),
             None => {
@@ -70,7 +71,7 @@ pub fn run(args: &SetArgs) -> Result<Exit> {
                         policy,
                     },
                 );
-                Ok(false)
+                Ok((false, audit::Entry::new("set", vec![name.to_string()])))
             }
         }
     })?;
@@ -104,20 +105,9 @@ fn check_description(d: &str) -> Result<()> {
 
 /// Builds a policy from `--allow/--confirm/--deny` patterns, validating each.
 pub fn policy_from(allow: &[String], confirm: &[String], deny: &[String]) -> Result<Policy> {
-    let parse = |list: &[String]| -> Result<Vec<HostPattern>> {
-        list.iter()
-            .map(|p| {
-                HostPattern::parse(p).map_err(|e| {
-                    Error::new(Exit::DataErr, format!("invalid host pattern {p:?}: {e}"))
-                        .hint("patterns are host, *.domain or *, each with an optional :port")
-                })
-            })
-            .collect()
-    };
-    Ok(Policy {
-        allow: parse(allow)?,
-        confirm: parse(confirm)?,
-        deny: parse(deny)?,
+    Policy::from_lists(allow, confirm, deny).map_err(|e| {
+        Error::new(Exit::DataErr, e.to_string())
+            .hint("patterns are host, *.domain or *, each with an optional :port")
     })
 }
 
@@ -126,7 +116,7 @@ pub fn policy_from(allow: &[String], confirm: &[String], deny: &[String]) -> Res
 fn read_value(name: &SecretName) -> Result<SecretValue> {
     if rustix::termios::isatty(std::io::stdin()) {
         let first = crate::unlock::prompt_tty(&format!("value for {name}: "))?;
-        let second = crate::unlock::prompt_tty(&format!("again, to confirm: "))?;
+        let second = crate::unlock::prompt_tty("again, to confirm: ")?;
         if first.as_str() != second.as_str() {
             return Err(Error::new(Exit::DataErr, format!("the two entries for {name} differ; nothing was stored")));
         }

@@ -1,0 +1,311 @@
+//! The audit log: `$VAULT_HOME/audit.jsonl`, one JSON object per line, hash-chained.
+//!
+//! Each entry records what happened (names, hosts, decisions, exit codes, redaction
+//! counts — never a value) and carries `seq` (1, 2, …) and `prev`, the SHA-256 (hex) of the
+//! previous line's bytes (64 zeros for the first). Editing, reordering or deleting an entry
+//! breaks the chain at the next one, and `vault audit verify` says where. Deleting the
+//! newest entries leaves no later entry to break, so every store write also records the
+//! log's head (seq and hash) inside the encrypted store, and `verify` checks the log still
+//! reaches it.
+//!
+//! Appends use O_APPEND under the store lock. An action whose entry cannot be written
+//! fails (fail closed); only reading the log works without writing it.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::Paths;
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+use crate::store::Lock;
+
+/// The `prev` of the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One entry. Optional fields are omitted when empty.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Position in the chain, from 1.
+    pub seq: u64,
+    /// SHA-256 (hex) of the previous line.
+    pub prev: String,
+    /// RFC 3339 time, milliseconds, UTC.
+    pub time: String,
+    /// `init`, `set`, `replace`, `rm`, `import`, `policy`, `run`, `deny`, `confirm`,
+    /// `unlock-failed`, `recipients`.
+    pub action: String,
+    /// Secret names concerned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<String>,
+    /// For runs: argv as typed, every value replaced by its label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub argv: Option<Vec<String>>,
+    /// Destinations found in argv.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<String>,
+    /// The decision per secret (`allow`, `confirm`, `deny …`), or the outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<serde_json::Value>,
+    /// The child's exit status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit: Option<i32>,
+    /// Run time in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    /// Redactions per secret name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redactions: Option<std::collections::BTreeMap<String, u64>>,
+    /// A short note (an error message, a reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Entry {
+    /// A new entry for `action` about `secrets` (seq, prev and time are filled in by append).
+    #[must_use]
+    pub fn new(action: &str, secrets: Vec<String>) -> Entry {
+        Entry {
+            action: action.to_string(),
+            secrets,
+            ..Entry::default()
+        }
+    }
+}
+
+/// Where the chain ends: the last entry's seq and the hash of its line.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Head {
+    /// Last seq (0 for an empty log).
+    pub seq: u64,
+    /// SHA-256 of the last line (GENESIS for an empty log).
+    pub hash: String,
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+fn open_append(paths: &Paths) -> Result<File> {
+    let path = paths.audit();
+    let file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(&path)
+        .map_err(|e| cannot_write(&path, &e))?;
+    let meta = file.metadata().map_err(|e| cannot_write(&path, &e))?;
+    if !meta.is_file() {
+        return Err(Error::new(Exit::IoErr, format!("the audit log {} is not a regular file", path.display())));
+    }
+    if meta.permissions().mode() & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| cannot_write(&path, &e))?;
+    }
+    Ok(file)
+}
+
+fn cannot_write(path: &std::path::Path, e: &std::io::Error) -> Error {
+    Error::new(
+        Exit::IoErr,
+        format!("cannot write the audit log {}: {}; refusing to act unaudited", path.display(), crate::error::io_reason(e)),
+    )
+}
+
+/// The head of the log: reads only the tail of the file.
+fn head_of(file: &mut File) -> std::io::Result<Head> {
+    let len = file.seek(SeekFrom::End(0))?;
+    if len == 0 {
+        return Ok(Head { seq: 0, hash: GENESIS.to_string() });
+    }
+    // Lines are short; read a growing tail until it holds a whole last line.
+    let mut window: u64 = 8192;
+    loop {
+        let start = len.saturating_sub(window);
+        file.seek(SeekFrom::Start(start))?;
+        let mut tail = Vec::new();
+        Read::by_ref(file).take(len - start).read_to_end(&mut tail)?;
+        let body = tail.strip_suffix(b"\n").unwrap_or(&tail);
+        if let Some(nl) = body.iter().rposition(|&b| b == b'\n') {
+            return head_from_line(&body[nl + 1..]);
+        }
+        if start == 0 {
+            return head_from_line(body);
+        }
+        window *= 4;
+    }
+}
+
+fn head_from_line(line: &[u8]) -> std::io::Result<Head> {
+    let entry: Entry = serde_json::from_slice(line)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "its last line is not an audit entry"))?;
+    Ok(Head { seq: entry.seq, hash: hex_sha256(line) })
+}
+
+/// Appends `entry` (filling seq, prev, time) while the caller holds the store lock.
+/// Returns the new head.
+pub fn append_locked(paths: &Paths, _lock: &Lock, mut entry: Entry) -> Result<Head> {
+    let path = paths.audit();
+    let mut file = open_append(paths)?;
+    let head = head_of(&mut file).map_err(|e| {
+        Error::new(
+            Exit::IoErr,
+            format!("the audit log {} is damaged ({}); refusing to extend it", path.display(), crate::error::io_reason(&e)),
+        )
+        .hint("`vault audit verify` shows where; move the file aside to start a new log")
+    })?;
+    entry.seq = head.seq + 1;
+    entry.prev = head.hash;
+    entry.time = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
+    let mut line = serde_json::to_vec(&entry).map_err(|e| Error::new(Exit::Failure, format!("cannot encode an audit entry: {e}")))?;
+    let hash = hex_sha256(&line);
+    line.push(b'\n');
+    file.write_all(&line)
+        .and_then(|()| file.sync_data())
+        .map_err(|e| cannot_write(&path, &e))?;
+    Ok(Head { seq: entry.seq, hash })
+}
+
+/// Appends `entry`, taking the store lock for the append only.
+pub fn append(paths: &Paths, entry: Entry) -> Result<Head> {
+    let lock = crate::store::lock(paths)?;
+    append_locked(paths, &lock, entry)
+}
+
+/// Checks the log is appendable now (before an action that will be audited after it ran).
+pub fn check_writable(paths: &Paths) -> Result<()> {
+    let mut file = open_append(paths)?;
+    head_of(&mut file).map(|_| ()).map_err(|e| {
+        Error::new(
+            Exit::IoErr,
+            format!("the audit log {} is damaged ({})", paths.audit().display(), crate::error::io_reason(&e)),
+        )
+    })
+}
+
+/// One problem `verify` found.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong.
+    pub what: String,
+}
+
+/// Reads every entry; a line that does not parse is a problem, not a panic.
+pub fn read_all(paths: &Paths) -> Result<(Vec<(Entry, String)>, Vec<Problem>)> {
+    let path = paths.audit();
+    let file = match File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
+        Err(e) => return Err(Error::io(path.display(), &e)),
+    };
+    let mut entries = Vec::new();
+    let mut problems = Vec::new();
+    for (i, line) in BufReader::new(file).split(b'\n').enumerate() {
+        let line = line.map_err(|e| Error::io(path.display(), &e))?;
+        match serde_json::from_slice::<Entry>(&line) {
+            Ok(entry) => entries.push((entry, hex_sha256(&line))),
+            Err(_) => problems.push(Problem { line: i + 1, what: "not a valid audit entry (edited or truncated)".into() }),
+        }
+    }
+    Ok((entries, problems))
+}
+
+/// Verifies the chain; `expected_head` (from the store) catches deleted newest entries.
+pub fn verify(paths: &Paths, expected_head: Option<&Head>) -> Result<Vec<Problem>> {
+    let (entries, mut problems) = read_all(paths)?;
+    if !problems.is_empty() {
+        return Ok(problems);
+    }
+    let mut prev_hash = GENESIS.to_string();
+    let mut prev_seq = 0;
+    for (i, (entry, hash)) in entries.iter().enumerate() {
+        let line = i + 1;
+        if entry.seq != prev_seq + 1 {
+            problems.push(Problem { line, what: format!("seq {} follows seq {prev_seq}: an entry was deleted or reordered before it", entry.seq) });
+            break;
+        }
+        if entry.prev != prev_hash {
+            problems.push(Problem { line, what: format!("its prev hash does not match line {}: that entry was edited, or one was deleted", line - 1) });
+            break;
+        }
+        prev_hash.clone_from(hash);
+        prev_seq = entry.seq;
+    }
+    if problems.is_empty()
+        && let Some(head) = expected_head
+    {
+        let found = entries.iter().find(|(e, _)| e.seq == head.seq);
+        match found {
+            Some((_, hash)) if *hash == head.hash => {}
+            Some(_) => problems.push(Problem { line: usize::try_from(head.seq).unwrap_or(usize::MAX), what: "differs from the entry the store recorded at its last write".into() }),
+            None if head.seq > 0 => problems.push(Problem {
+                line: entries.len() + 1,
+                what: format!("the log ends at seq {prev_seq}, but the store recorded seq {} at its last write: newest entries were deleted", head.seq),
+            }),
+            None => {}
+        }
+    }
+    Ok(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Entry, Head, append_locked, verify};
+    use crate::config::Paths;
+
+    fn setup() -> (tempfile::TempDir, Paths) {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths { home: dir.path().join("h") };
+        crate::store::create_home(&paths).unwrap();
+        (dir, paths)
+    }
+
+    #[test]
+    fn chain_detects_edit_delete_reorder_and_truncation() {
+        let (_d, paths) = setup();
+        let lock = crate::store::lock(&paths).unwrap();
+        let mut head = Head::default();
+        for i in 0..5 {
+            head = append_locked(&paths, &lock, Entry::new("set", vec![format!("S{i}")])).unwrap();
+        }
+        assert_eq!(head.seq, 5);
+        assert!(verify(&paths, Some(&head)).unwrap().is_empty());
+        let text = std::fs::read_to_string(paths.audit()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+
+        let write = |ls: &[&str]| std::fs::write(paths.audit(), ls.join("\n") + "\n").unwrap();
+        let mut edited = lines.clone();
+        let e = edited[2].replace("S2", "S9");
+        edited[2] = &e;
+        write(&edited);
+        assert_eq!(verify(&paths, Some(&head)).unwrap()[0].line, 4);
+
+        write(&[lines[0], lines[1], lines[3], lines[4]]);
+        assert_eq!(verify(&paths, Some(&head)).unwrap()[0].line, 3);
+
+        write(&[lines[0], lines[2], lines[1], lines[3], lines[4]]);
+        assert_eq!(verify(&paths, Some(&head)).unwrap()[0].line, 2);
+
+        write(&lines[..4]);
+        let p = verify(&paths, Some(&head)).unwrap();
+        assert!(p[0].what.contains("deleted"), "{p:?}");
+        assert!(verify(&paths, None).unwrap().is_empty());
+
+        std::fs::write(paths.audit(), "garbage\n").unwrap();
+        assert_eq!(verify(&paths, None).unwrap()[0].line, 1);
+    }
+}

@@ -1,0 +1,112 @@
+//! `vault policy set|show`: a secret's egress rule.
+
+use std::io::Write;
+
+use crate::audit;
+use crate::cli::{PolicyCommand, PolicySetArgs, PolicyShowArgs};
+use crate::egress::policy::widening;
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+use crate::secret::SecretName;
+
+/// Dispatches `policy set` / `policy show`.
+pub fn run(cmd: &PolicyCommand) -> Result<Exit> {
+    match cmd {
+        PolicyCommand::Set(a) => set(a),
+        PolicyCommand::Show(a) => show(a),
+    }
+}
+
+fn set(args: &PolicySetArgs) -> Result<Exit> {
+    let name = SecretName::parse(&args.name)?;
+    let new = crate::cmd::set::policy_from(&args.allow, &args.confirm, &args.deny)?;
+    let mut opened = crate::cmd::open()?;
+    let old = opened
+        .contents
+        .get(&name)
+        .ok_or_else(|| crate::cmd::set::unknown(&name))?
+        .policy
+        .clone();
+    if old == new {
+        eprintln!("vault: {name}: policy unchanged ({})", new.summary());
+        return Ok(Exit::Success);
+    }
+    let reasons = widening(&old, &new);
+    if !reasons.is_empty() {
+        let text = format!(
+            "vault: widening the egress policy of {name}\n  from: {}\n  to:   {}\n  because:\n    - {}",
+            old.summary(),
+            new.summary(),
+            reasons.join("\n    - ")
+        );
+        let confirmed = crate::tty::confirm(&text, &format!("type the secret's name ({name}) to confirm:"), name.as_str());
+        match confirmed {
+            Ok(true) => {}
+            Ok(false) => {
+                let _ = audit::append(&opened.paths, denied_entry(&name, "widening not confirmed"));
+                return Err(Error::new(Exit::Denied, format!("policy of {name} not changed: the widening was not confirmed")));
+            }
+            Err(e) => {
+                let _ = audit::append(&opened.paths, denied_entry(&name, "widening needs a terminal"));
+                return Err(Error::new(Exit::Denied, format!("policy of {name} not changed: widening needs a confirmation typed on the terminal, and there is none"))
+                    .hint(e.hint.unwrap_or_default()));
+            }
+        }
+    }
+    let widened = !reasons.is_empty();
+    opened.modify(|contents| {
+        let entry = contents
+            .secrets
+            .get_mut(name.as_str())
+            .ok_or_else(|| crate::cmd::set::unknown(&name))?;
+        // Another writer may have changed the policy since the confirmation was asked.
+        if entry.policy != old {
+            return Err(Error::new(Exit::Failure, format!("the policy of {name} changed meanwhile; nothing done, try again")));
+        }
+        entry.policy = new.clone();
+        entry.updated = crate::secrets::now();
+        let mut a = audit::Entry::new("policy", vec![name.to_string()]);
+        a.decision = Some(serde_json::json!({ "from": old.summary(), "to": new.summary(), "widened": widened }));
+        Ok(((), a))
+    })?;
+    eprintln!("vault: {name}: {}", new.summary());
+    Ok(Exit::Success)
+}
+
+fn denied_entry(name: &SecretName, why: &str) -> audit::Entry {
+    let mut e = audit::Entry::new("deny", vec![name.to_string()]);
+    e.note = Some(why.to_string());
+    e
+}
+
+fn show(args: &PolicyShowArgs) -> Result<Exit> {
+    let opened = crate::cmd::open()?;
+    let selected: Vec<(&String, &crate::egress::Policy)> = match &args.name {
+        Some(n) => {
+            let name = SecretName::parse(n)?;
+            let (key, entry) = opened
+                .contents
+                .secrets
+                .get_key_value(name.as_str())
+                .ok_or_else(|| crate::cmd::set::unknown(&name))?;
+            vec![(key, &entry.policy)]
+        }
+        None => opened.contents.secrets.iter().map(|(k, e)| (k, &e.policy)).collect(),
+    };
+    let mut out = std::io::stdout().lock();
+    let written = if args.json {
+        let map: serde_json::Map<String, serde_json::Value> = selected
+            .iter()
+            .map(|(k, p)| ((*k).clone(), serde_json::to_value(p).unwrap_or_default()))
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &map)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out))
+    } else {
+        selected
+            .iter()
+            .try_for_each(|(k, p)| writeln!(out, "{k}: {}", p.summary()))
+    };
+    written.map_err(|e| Error::io("stdout", &e))?;
+    Ok(Exit::Success)
+}

@@ -1,0 +1,224 @@
+//! What a run injects: which secrets go into the child's environment, and the argv with
+//! `{{secure.NAME}}` placeholders resolved. Pure: no I/O.
+//!
+//! Rules:
+//! - `--only A,B` names exactly the secrets to inject; an unknown name refuses the run;
+//! - without `--only`, an argv with placeholders injects only the secrets it references
+//!   (least privilege); an argv with none injects every secret;
+//! - a placeholder naming an unknown secret, or one excluded by `--only`, refuses the run;
+//!   anything that starts like a placeholder (`{{secure.`) but is not a well-formed one is
+//!   refused too, so a typo never reaches the child as literal text;
+//! - substitution is byte-exact inside one argv element; nothing is re-parsed by a shell.
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+use crate::secret::SecretName;
+use crate::secrets::Contents;
+
+const OPEN: &[u8] = b"{{secure.";
+const CLOSE: &[u8] = b"}}";
+
+/// The secrets a run makes available.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// Injected as environment variables.
+    pub env: Vec<SecretName>,
+    /// Referenced by placeholders (a subset of `env`).
+    pub referenced: Vec<SecretName>,
+}
+
+/// Finds every placeholder in `argv`, in order, without duplicates.
+pub fn references(argv: &[OsString]) -> Result<Vec<SecretName>> {
+    let mut names: Vec<SecretName> = Vec::new();
+    for (i, arg) in argv.iter().enumerate() {
+        for_each_placeholder(arg.as_bytes(), i, |name| {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        })?;
+    }
+    Ok(names)
+}
+
+/// Calls `found` for each placeholder in one argument; errors on a malformed one.
+fn for_each_placeholder(arg: &[u8], index: usize, mut found: impl FnMut(SecretName)) -> Result<()> {
+    let mut rest = arg;
+    while let Some(start) = find(rest, OPEN) {
+        let after = &rest[start + OPEN.len()..];
+        let Some(end) = find(after, CLOSE) else {
+            return Err(bad_placeholder(index, "no closing `}}`"));
+        };
+        let raw = &after[..end];
+        let name = std::str::from_utf8(raw)
+            .ok()
+            .and_then(|s| SecretName::parse(s).ok().filter(|n| n.as_str() == s))
+            .ok_or_else(|| bad_placeholder(index, "the name is not a valid secret name"))?;
+        found(name);
+        rest = &after[end + CLOSE.len()..];
+    }
+    Ok(())
+}
+
+fn bad_placeholder(index: usize, why: &str) -> Error {
+    Error::new(Exit::DataErr, format!("malformed placeholder in argument {index}: {why}"))
+        .hint("placeholders look like {{secure.NAME}}")
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Decides which secrets the run gets.
+pub fn plan(contents: &Contents, only: &[String], argv: &[OsString]) -> Result<Plan> {
+    let referenced = references(argv)?;
+    for name in &referenced {
+        if contents.get(name).is_none() {
+            return Err(Error::new(Exit::DataErr, format!("placeholder {{{{secure.{name}}}}} names no stored secret"))
+                .hint("`vault list` shows the names"));
+        }
+    }
+    let env = if only.is_empty() {
+        if referenced.is_empty() {
+            contents
+                .secrets
+                .keys()
+                .filter_map(|k| SecretName::parse(k).ok())
+                .collect()
+        } else {
+            referenced.clone()
+        }
+    } else {
+        let mut chosen: Vec<SecretName> = Vec::new();
+        for raw in only.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            let name = SecretName::parse(raw)?;
+            if contents.get(&name).is_none() {
+                return Err(Error::new(Exit::DataErr, format!("--only names {name}, which is not stored"))
+                    .hint("`vault list` shows the names"));
+            }
+            if !chosen.contains(&name) {
+                chosen.push(name);
+            }
+        }
+        if chosen.is_empty() {
+            return Err(Error::new(Exit::Usage, "--only needs at least one name"));
+        }
+        if let Some(outside) = referenced.iter().find(|r| !chosen.contains(r)) {
+            return Err(Error::new(
+                Exit::DataErr,
+                format!("placeholder {{{{secure.{outside}}}}} names a secret that --only excludes"),
+            ));
+        }
+        chosen
+    };
+    Ok(Plan { env, referenced })
+}
+
+/// The argv with every placeholder replaced by its value (byte-exact, zeroized on drop).
+pub fn substitute(argv: &[OsString], contents: &Contents) -> Result<Vec<Zeroizing<Vec<u8>>>> {
+    let mut out = Vec::with_capacity(argv.len());
+    for (i, arg) in argv.iter().enumerate() {
+        let bytes = arg.as_bytes();
+        let mut result = Zeroizing::new(Vec::with_capacity(bytes.len()));
+        let mut rest = bytes;
+        while let Some(start) = find(rest, OPEN) {
+            let after = &rest[start + OPEN.len()..];
+            let end = find(after, CLOSE).ok_or_else(|| bad_placeholder(i, "no closing `}}`"))?;
+            let name = std::str::from_utf8(&after[..end])
+                .ok()
+                .and_then(|s| SecretName::parse(s).ok())
+                .ok_or_else(|| bad_placeholder(i, "the name is not a valid secret name"))?;
+            let entry = contents
+                .get(&name)
+                .ok_or_else(|| Error::new(Exit::DataErr, format!("placeholder {{{{secure.{name}}}}} names no stored secret")))?;
+            result.reserve(start + entry.value.len());
+            result.extend_from_slice(&rest[..start]);
+            result.extend_from_slice(entry.value.expose());
+            rest = &after[end + CLOSE.len()..];
+        }
+        result.extend_from_slice(rest);
+        out.push(result);
+    }
+    Ok(out)
+}
+
+/// Turns zeroizing argv bytes into the OsStrings `Command` needs. The copies live until
+/// the spawn; `Command` keeps its own C strings, which std frees without zeroizing.
+#[must_use]
+pub fn to_os(args: &[Zeroizing<Vec<u8>>]) -> Vec<OsString> {
+    args.iter().map(|a| OsString::from_vec(a.to_vec())).collect()
+}
+
+/// The argument as the user typed it, for messages: placeholders stay as written.
+#[must_use]
+pub fn display(arg: &OsStr) -> String {
+    arg.to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{plan, references, substitute};
+    use crate::secret::SecretValue;
+    use crate::secrets::{Contents, Entry};
+    use std::ffi::OsString;
+    use zeroize::Zeroizing;
+
+    fn store(names: &[(&str, &str)]) -> Contents {
+        let mut c = Contents::new(vec![]);
+        for (n, v) in names {
+            c.secrets.insert(
+                (*n).to_string(),
+                Entry {
+                    value: SecretValue::new(Zeroizing::new(v.as_bytes().to_vec())),
+                    created: 0,
+                    updated: 0,
+                    description: None,
+                    policy: Default::default(),
+                },
+            );
+        }
+        c
+    }
+
+    fn argv(a: &[&str]) -> Vec<OsString> {
+        a.iter().map(OsString::from).collect()
+    }
+
+    fn names(p: &[crate::secret::SecretName]) -> Vec<&str> {
+        p.iter().map(|n| n.as_str()).collect()
+    }
+
+    #[test]
+    fn narrowing_rules() {
+        let c = store(&[("A", "aaaaaaaa"), ("B", "bbbbbbbb"), ("C", "cccccccc")]);
+        let all = plan(&c, &[], &argv(&["env"])).unwrap();
+        assert_eq!(names(&all.env), ["A", "B", "C"]);
+        let refd = plan(&c, &[], &argv(&["echo", "x{{secure.B}}y", "{{secure.B}}"])).unwrap();
+        assert_eq!(names(&refd.env), ["B"]);
+        let only = plan(&c, &["A".into(), "C".into()], &argv(&["echo", "{{secure.C}}"])).unwrap();
+        assert_eq!(names(&only.env), ["A", "C"]);
+        assert!(plan(&c, &["A".into()], &argv(&["echo", "{{secure.B}}"])).is_err());
+        assert!(plan(&c, &["Z".into()], &argv(&["echo"])).is_err());
+        assert!(plan(&c, &[], &argv(&["echo", "{{secure.Z}}"])).is_err());
+    }
+
+    #[test]
+    fn malformed_placeholders_refuse() {
+        for bad in ["{{secure.A", "{{secure.}}", "{{secure.A-B}}", "{{secure. A}}", "{{secure.PATH}}"] {
+            assert!(references(&argv(&[bad])).is_err(), "{bad}");
+        }
+        assert!(references(&argv(&["{{other.A}}", "{secure.A}"])).unwrap().is_empty());
+    }
+
+    #[test]
+    fn substitution_is_byte_exact() {
+        let c = store(&[("A", "v a'l\"ue$(x)"), ("B", "bbbbbbbb")]);
+        let out = substitute(&argv(&["pre{{secure.A}}mid{{secure.B}}", "{{secure.A}}"]), &c).unwrap();
+        assert_eq!(&out[0][..], b"prev a'l\"ue$(x)midbbbbbbbb");
+        assert_eq!(&out[1][..], b"v a'l\"ue$(x)");
+    }
+}

@@ -1,0 +1,8 @@
+//! vault's integration tests: one test binary, so the crate links once (STYLE.md §4).
+//!
+//! `support` is the harness (temp home, fixture identities, the built binary); each other
+//! module covers one area of behaviour. Add new areas as modules here, e.g. `mod run;`,
+//! `mod redact;`, `mod generated;`.
+
+mod foundation;
+mod support;
