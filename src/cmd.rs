@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::exit::Exit;
 use crate::secrets::Contents;
 use crate::unlock::{self, Unlocked};
-use crate::{audit, generate, seal, store};
+use crate::{generate, seal, store};
 
 /// Runs the parsed command.
 pub fn dispatch(cli: Cli) -> Result<Exit> {
@@ -90,18 +90,18 @@ impl Opened {
     /// returns, then encrypts and atomically replaces the store (recording the audit head).
     /// Nothing is written when `change` fails; nothing changes when the audit log cannot
     /// be written.
-    pub fn modify<T>(&mut self, change: impl FnOnce(&mut Contents) -> Result<(T, audit::Entry)>) -> Result<T> {
+    pub fn modify<T>(&mut self, change: impl FnOnce(&mut Contents) -> Result<(T, crate::audit::Entry)>) -> Result<T> {
         let lock = store::lock(&self.paths)?;
         let ciphertext = store::read(&self.paths)?;
         let mut contents = decrypt(&ciphertext, &self.unlocked)?;
         let (out, entry) = change(&mut contents)?;
         let action = entry.action.clone();
-        contents.audit = Some(audit::append_locked(&self.paths, &lock, entry)?);
+        contents.audit = Some(crate::audit::append_locked(&self.paths, &lock, entry)?);
         let sealed = seal::encrypt(&contents.to_bytes()?, &contents.recipients)?;
         if let Err(e) = store::write(&self.paths, &lock, &sealed) {
-            let mut failed = audit::Entry::new(&format!("{action}-failed"), Vec::new());
+            let mut failed = crate::audit::Entry::new(&format!("{action}-failed"), Vec::new());
             failed.note = Some(e.message.clone());
-            let _ = audit::append_locked(&self.paths, &lock, failed);
+            let _ = crate::audit::append_locked(&self.paths, &lock, failed);
             return Err(e);
         }
         drop(lock);
@@ -113,8 +113,8 @@ impl Opened {
 /// Records a failed unlock (best effort: the failure itself is what the user must see).
 fn unlock_failed(paths: &Paths, err: &crate::error::Error) {
     if err.exit == Exit::Locked {
-        let mut entry = audit::Entry::new("unlock-failed", Vec::new());
+        let mut entry = crate::audit::Entry::new("unlock-failed", Vec::new());
         entry.note = Some(err.message.clone());
-        let _ = audit::append(paths, entry);
+        let _ = crate::audit::append(paths, entry);
     }
 }
