@@ -15,6 +15,7 @@ pub mod error;
 pub mod exit;
 pub mod generate;
 pub mod harden;
+pub mod redact;
 pub mod inject;
 pub mod seal;
 pub mod secret;

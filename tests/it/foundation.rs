@@ -135,7 +135,7 @@ fn round_trip(v: &Vault, cmd: impl Fn() -> Command) {
     assert_no_leak(&v.files_under_home(), v.fixture.identity.as_bytes());
 }
 
-/// 1. The whole life of a secret, unlocking with `VAULT_IDENTITY`.
+/// (1) The whole life of a secret, unlocking with `VAULT_IDENTITY`.
 #[test]
 fn round_trip_with_vault_identity() {
     let v = Vault::new();
@@ -144,7 +144,7 @@ fn round_trip_with_vault_identity() {
     assert_eq!(recipients, &serde_json::json!([v.fixture.recipient]));
 }
 
-/// 1. The same, unlocking with `VAULT_IDENTITY_FILE` (a keygen-style file with comments).
+/// (1) The same, unlocking with `VAULT_IDENTITY_FILE` (a keygen-style file with comments).
 #[test]
 fn round_trip_with_vault_identity_file() {
     let v = Vault::new();
@@ -155,7 +155,7 @@ fn round_trip_with_vault_identity_file() {
     });
 }
 
-/// 2. No value (raw, base64 or hex) reaches any output or any file under the home, through
+/// (2) No value (raw, base64 or hex) reaches any output or any file under the home, through
 /// set, list, a refused duplicate set, and `--replace`.
 #[test]
 fn values_never_leak_to_output_or_disk() {
@@ -232,7 +232,7 @@ fn replace_keeps_metadata() {
     );
 }
 
-/// 3. A value on the command line is refused, and not echoed.
+/// (3) A value on the command line is refused, and not echoed.
 #[test]
 fn refuses_value_in_argv() {
     let v = ready();
@@ -257,7 +257,7 @@ fn refuses_value_in_argv() {
     assert_no_leak(&v.transcript(), value.as_bytes());
 }
 
-/// 3. `vault set NAME=VALUE` (a natural slip) is refused without echoing the value.
+/// (3) `vault set NAME=VALUE` (a natural slip) is refused without echoing the value.
 #[test]
 fn refuses_name_equals_value_without_echo() {
     let v = ready();
@@ -277,7 +277,7 @@ fn refuses_name_equals_value_without_echo() {
     );
 }
 
-/// 3. A value that looks like an option (`-sk_live_…`) is refused by vault's own usage
+/// (3) A value that looks like an option (`-sk_live_…`) is refused by vault's own usage
 /// message, which quotes no part of it (clap would say "unexpected argument '-s'").
 #[test]
 fn refuses_value_looking_option_without_echo() {
@@ -311,7 +311,7 @@ fn refuses_value_looking_option_without_echo() {
     assert_eq!(v.stored_names(), ["EXISTING_TOKEN"]);
 }
 
-/// 3. Empty, newline-only, NUL-containing and short values are refused; `--allow-short`
+/// (3) Empty, newline-only, NUL-containing and short values are refused; `--allow-short`
 /// accepts the short one.
 #[test]
 fn refuses_bad_values() {
@@ -359,7 +359,7 @@ fn refuses_bad_values() {
     }
 }
 
-/// 3. Invalid and reserved names are refused; 128 characters is the longest accepted.
+/// (3) Invalid and reserved names are refused; 128 characters is the longest accepted.
 #[test]
 fn refuses_bad_names() {
     let v = ready();
@@ -398,7 +398,7 @@ fn refuses_bad_names() {
     assert!(v.list_names().contains(&max));
 }
 
-/// 3. Values are write-once: an existing name needs `--replace`; `--replace` needs an
+/// (3) Values are write-once: an existing name needs `--replace`; `--replace` needs an
 /// existing name.
 #[test]
 fn refuses_overwrite_and_replace_of_unknown() {
@@ -426,7 +426,7 @@ fn refuses_overwrite_and_replace_of_unknown() {
     );
 }
 
-/// 3. `--replace` keeps the policy, so policy flags with it are a usage error.
+/// (3) `--replace` keeps the policy, so policy flags with it are a usage error.
 #[test]
 fn refuses_replace_with_policy_flags() {
     let v = ready();
@@ -447,7 +447,7 @@ fn refuses_replace_with_policy_flags() {
     }
 }
 
-/// 3. Host patterns that are URLs or carry paths are refused.
+/// (3) Host patterns that are URLs or carry paths are refused.
 #[test]
 fn refuses_bad_host_patterns() {
     let v = ready();
@@ -468,7 +468,7 @@ fn refuses_bad_host_patterns() {
     assert_eq!(v.stored_names(), ["EXISTING_TOKEN"]);
 }
 
-/// 3. A description is one line.
+/// (3) A description is one line.
 #[test]
 fn refuses_multiline_description() {
     let v = ready();
@@ -483,7 +483,7 @@ fn refuses_multiline_description() {
     assert_eq!(v.stored_names(), ["EXISTING_TOKEN"]);
 }
 
-/// 3. `rm` of a name that is not stored.
+/// (3) `rm` of a name that is not stored.
 #[test]
 fn rm_unknown_name() {
     let v = ready();
@@ -491,7 +491,7 @@ fn rm_unknown_name() {
     assert!(err.contains("NOT_THERE"), "{err}");
 }
 
-/// 3. Values over 128 KiB cannot be an environment variable and are refused, however much
+/// (3) Values over 128 KiB cannot be an environment variable and are refused, however much
 /// is piped; a 64 KiB value is stored intact.
 #[test]
 fn refuses_value_over_128_kib() {
@@ -507,7 +507,7 @@ fn refuses_value_over_128_kib() {
     assert_eq!(v.stored_value("BIG"), Some(value));
 }
 
-/// 4. Exactly one trailing `\n` or `\r\n` is stripped from piped input; nothing else is
+/// (4) Exactly one trailing `\n` or `\r\n` is stripped from piped input; nothing else is
 /// trimmed, and any bytes (not UTF-8 included) are kept as given.
 #[test]
 fn strips_exactly_one_trailing_newline() {
@@ -536,7 +536,7 @@ fn strips_exactly_one_trailing_newline() {
     }
 }
 
-/// 5. Under umask 000 the home is still 0700 and store.age and store.lock 0600, and a
+/// (5) Under umask 000 the home is still 0700 and store.age and store.lock 0600, and a
 /// later `set` keeps them so.
 #[test]
 fn umask_000_still_creates_private_files() {
@@ -581,7 +581,7 @@ fn umask_000_still_creates_private_files() {
     assert_eq!(mode(&key), 0o600, "keygen -o file");
 }
 
-/// 6. Eight concurrent `set`s of different names all land (the lock serialises them; no
+/// (6) Eight concurrent `set`s of different names all land (the lock serialises them; no
 /// update is lost).
 #[test]
 fn concurrent_sets_all_land() {
@@ -623,16 +623,7 @@ fn concurrent_sets_all_land() {
     }
 }
 
-/// The names of writes' temp files (`.store.age.tmp.*`) in the home.
-fn temp_files(v: &Vault) -> BTreeSet<String> {
-    fs::read_dir(&v.home)
-        .expect("read home")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".store.age.tmp."))
-        .collect()
-}
-
-/// 6. Concurrent `init`s of one fresh home (each with its own identity): exactly one
+/// (6) Concurrent `init`s of one fresh home (each with its own identity): exactly one
 /// creates the store, every other says it exists (73), and the store opens with the
 /// winner's identity only.
 #[test]
@@ -685,7 +676,7 @@ fn concurrent_inits_one_wins() {
     }
 }
 
-/// 12. Concurrent `keygen -o` to one path: exactly one writes it, the others refuse (73),
+/// (12) Concurrent `keygen -o` to one path: exactly one writes it, the others refuse (73),
 /// and the file holds the winner's identity (no silent overwrite between check and rename).
 #[test]
 fn keygen_output_never_overwrites_concurrently() {
@@ -723,7 +714,16 @@ fn keygen_output_never_overwrites_concurrently() {
     }
 }
 
-/// 7. SIGKILL at a random moment of a `set` never leaves a store that `list` cannot read;
+/// The names of writes' temp files (`.store.age.tmp.*`) in the home.
+fn temp_files(v: &Vault) -> BTreeSet<String> {
+    fs::read_dir(&v.home)
+        .expect("read home")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".store.age.tmp."))
+        .collect()
+}
+
+/// (7) SIGKILL at a random moment of a `set` never leaves a store that `list` cannot read;
 /// stale temp files are swept by the next write; every acknowledged set is kept.
 #[test]
 fn sigkill_during_set_never_damages_store() {
@@ -812,7 +812,7 @@ fn sigkill_during_set_never_damages_store() {
     assert!(stored.contains(&"AFTER_KILLS".to_string()));
 }
 
-/// 8. Another identity does not open the store: locked (75), nothing changes.
+/// (8) Another identity does not open the store: locked (75), nothing changes.
 #[test]
 fn wrong_identity_is_locked() {
     let v = ready();
@@ -865,7 +865,7 @@ fn every_command_fails(v: &Vault, code: i32, what: &str) {
     }
 }
 
-/// 8. A flipped byte anywhere in the payload (or the header MAC) is "damaged" (74), for
+/// (8) A flipped byte anywhere in the payload (or the header MAC) is "damaged" (74), for
 /// every command, and nothing is written over the damaged store.
 #[test]
 fn corrupt_store_fails_closed() {
@@ -889,7 +889,7 @@ fn corrupt_store_fails_closed() {
     }
 }
 
-/// 8. A truncated store fails closed (74) at every length that cuts the header, nonce or
+/// (8) A truncated store fails closed (74) at every length that cuts the header, nonce or
 /// payload.
 #[test]
 fn truncated_store_fails_closed() {
@@ -912,7 +912,7 @@ fn truncated_store_fails_closed() {
     }
 }
 
-/// 8. A store that is not an age file at all, or is empty, is damaged (74).
+/// (8) A store that is not an age file at all, or is empty, is damaged (74).
 #[test]
 fn garbage_or_empty_store_fails_closed() {
     let v = ready();
@@ -924,7 +924,7 @@ fn garbage_or_empty_store_fails_closed() {
     assert!(err.contains("damaged"), "{err}");
 }
 
-/// 8. A store that decrypts but is not a vault payload is damaged (74), not empty.
+/// (8) A store that decrypts but is not a vault payload is damaged (74), not empty.
 #[test]
 fn foreign_payload_fails_closed() {
     let v = ready();
@@ -942,7 +942,7 @@ fn foreign_payload_fails_closed() {
     }
 }
 
-/// 9. A symlinked VAULT_HOME is refused (74).
+/// (9) A symlinked VAULT_HOME is refused (74).
 #[test]
 fn symlinked_home_refused() {
     let v = ready();
@@ -962,7 +962,7 @@ fn symlinked_home_refused() {
     }
 }
 
-/// 9. A symlinked store.age is refused (74), and `init` will not clobber it (73).
+/// (9) A symlinked store.age is refused (74), and `init` will not clobber it (73).
 #[test]
 fn symlinked_store_refused() {
     let v = ready();
@@ -989,7 +989,7 @@ fn symlinked_store_refused() {
     );
 }
 
-/// 9. A symlinked store.lock is not followed: writes are refused (74) and nothing is
+/// (9) A symlinked store.lock is not followed: writes are refused (74) and nothing is
 /// created at the link's target.
 #[test]
 fn symlinked_lock_refused() {
@@ -1007,7 +1007,7 @@ fn symlinked_lock_refused() {
     assert!(!target.exists(), "the lock was created through the symlink");
 }
 
-/// 9. A store.age that is a directory, or a home that is a file, is refused (74).
+/// (9) A store.age that is a directory, or a home that is a file, is refused (74).
 #[test]
 fn store_or_home_of_wrong_type_refused() {
     let v = ready();
@@ -1036,7 +1036,7 @@ fn store_or_home_of_wrong_type_refused() {
     }
 }
 
-/// 9. A FIFO in place of store.age fails closed (74) instead of blocking forever on open:
+/// (9) A FIFO in place of store.age fails closed (74) instead of blocking forever on open:
 /// vault must not hang on whatever sits at the store's path.
 #[test]
 fn fifo_store_fails_closed_without_hanging() {
@@ -1044,12 +1044,13 @@ fn fifo_store_fails_closed_without_hanging() {
     fs::remove_file(v.store()).expect("remove store");
     rustix::fs::mknodat(
         rustix::fs::CWD,
-        &v.store(),
+        v.store(),
         rustix::fs::FileType::Fifo,
         rustix::fs::Mode::from_raw_mode(0o600),
         0,
     )
     .expect("mkfifo");
+    let fifo = v.store_bytes();
     for args in [&["list"][..], &["set", "NEW_TOKEN"]] {
         let out = v.run(
             v.cmd()
@@ -1062,10 +1063,11 @@ fn fifo_store_fails_closed_without_hanging() {
             "{args:?} hung on a FIFO store.age and was killed after 5 s"
         );
         assert_error(&out, IO_ERR);
+        v.assert_store_unchanged(&fifo);
     }
 }
 
-/// 9. A home or store writable by group or others is refused (74).
+/// (9) A home or store writable by group or others is refused (74).
 #[test]
 fn group_or_world_writable_refused() {
     let v = ready();
@@ -1098,7 +1100,7 @@ fn group_or_world_writable_refused() {
     v.ok(v.cmd().arg("list"));
 }
 
-/// 9. A home (or store) owned by another user is refused (74). Needs root to arrange.
+/// (9) A home (or store) owned by another user is refused (74). Needs root to arrange.
 #[test]
 fn foreign_owner_refused() {
     if !rustix::process::geteuid().is_root() {
@@ -1125,7 +1127,7 @@ fn foreign_owner_refused() {
     assert!(err.contains("65534"), "{err}");
 }
 
-/// 10. No store yet: 66 with the way out; `init` twice: 73 and the store is untouched.
+/// (10) No store yet: 66 with the way out; `init` twice: 73 and the store is untouched.
 #[test]
 fn missing_store_and_double_init() {
     let v = Vault::new();
@@ -1152,20 +1154,21 @@ fn missing_store_and_double_init() {
     );
 }
 
-/// 11. With no identity, the keyring disabled and no terminal, `init` is locked (75) and
-/// points at `vault keygen` / VAULT_IDENTITY, creating nothing; `list` on an existing
-/// store is locked too.
+/// A command for the vault in `v` with no identity and no controlling terminal.
+fn headless(v: &Vault, args: &[&str]) -> Command {
+    let mut std = v.std_cmd_no_identity();
+    std.args(args);
+    without_terminal(&mut std);
+    wrap(std)
+}
+
+/// (11) With no identity, the keyring disabled and no terminal, `init` is locked (75),
+/// points at `vault keygen` / VAULT_IDENTITY, and leaves nothing behind in the home.
 #[test]
-fn no_identity_anywhere_is_locked() {
+fn init_without_identity_is_locked() {
     let v = Vault::new();
     v.write_config("keyring = false\n");
-    let headless = |args: &[&str]| {
-        let mut std = v.std_cmd_no_identity();
-        std.args(args);
-        without_terminal(&mut std);
-        wrap(std)
-    };
-    let err = v.refuses(&mut headless(&["init"]), LOCKED);
+    let err = v.refuses(&mut headless(&v, &["init"]), LOCKED);
     assert!(err.contains("vault keygen"), "{err}");
     assert!(err.contains("VAULT_IDENTITY"), "{err}");
     let mut files: Vec<String> = fs::read_dir(&v.home)
@@ -1174,20 +1177,30 @@ fn no_identity_anywhere_is_locked() {
         .collect();
     files.sort();
     assert_eq!(files, ["config.toml"], "a failed init left files behind");
+}
 
-    // An existing store, opened with no identity.
-    v.init();
-    let err = v.refuses(&mut headless(&["list"]), LOCKED);
+/// (11) An existing store with no identity available (keyring disabled, no terminal) is
+/// locked (75) for every command; a missing VAULT_IDENTITY_FILE is locked too, never a
+/// silent fallback to another route.
+#[test]
+fn store_without_identity_is_locked() {
+    let v = ready();
+    v.write_config("keyring = false\n");
+    let err = v.refuses(&mut headless(&v, &["list"]), LOCKED);
     assert!(err.contains("VAULT_IDENTITY"), "{err}");
     v.refuses(
-        headless(&["set", "NEW_TOKEN"]).write_stdin("valid-value-0123456789\n"),
+        headless(&v, &["set", "NEW_TOKEN"]).write_stdin("valid-value-0123456789\n"),
         LOCKED,
     );
-    v.refuses(&mut headless(&["rm", "NEW_TOKEN"]), LOCKED);
-    // An identity file that does not exist is locked too, not a fallback to another route.
+    v.refuses(&mut headless(&v, &["rm", "EXISTING_TOKEN"]), LOCKED);
+    v.refuses(
+        headless(&v, &["import", "-"]).write_stdin("NEW_TOKEN=valid-value-0123456789\n"),
+        LOCKED,
+    );
     let mut c = v.cmd_no_identity();
     c.env("VAULT_IDENTITY_FILE", v.path("missing.key"));
-    v.refuses(c.arg("list"), LOCKED);
+    let err = v.refuses(c.arg("list"), LOCKED);
+    assert!(err.contains("missing.key"), "{err}");
 }
 
 /// Extracts the `Public key: age1…` recipient from keygen's stderr.
@@ -1212,7 +1225,7 @@ fn recipient_of(text: &[u8]) -> String {
     id.to_public().to_string()
 }
 
-/// 12. `keygen` prints an age identity on stdout and its public key on stderr.
+/// (12) `keygen` prints an age identity on stdout and its public key on stderr.
 #[test]
 fn keygen_prints_identity_and_public_key() {
     let v = Vault::new();
@@ -1245,7 +1258,7 @@ fn keygen_prints_identity_and_public_key() {
         .arg("list"));
 }
 
-/// 12. `keygen -o FILE` writes a new 0600 file (nothing on stdout) and never overwrites.
+/// (12) `keygen -o FILE` writes a new 0600 file (nothing on stdout) and never overwrites.
 #[test]
 fn keygen_output_file() {
     let v = Vault::new();
@@ -1289,7 +1302,7 @@ fn keygen_output_file() {
         .arg("init"));
 }
 
-/// 13. dotenv forms: `export`, comments, quotes, escapes, a multi-line value.
+/// (13) dotenv forms: `export`, comments, quotes, escapes, a multi-line value.
 #[test]
 fn import_dotenv_forms() {
     let v = ready();
@@ -1339,7 +1352,7 @@ fn import_dotenv_forms() {
     );
 }
 
-/// 13. One bad line anywhere means nothing is imported; the error gives line numbers and
+/// (13) One bad line anywhere means nothing is imported; the error gives line numbers and
 /// quotes no value.
 #[test]
 fn import_is_all_or_nothing() {
@@ -1397,7 +1410,7 @@ fn import_is_all_or_nothing() {
     v.refuses(v.cmd().arg("import").arg(&empty), DATA_ERR);
 }
 
-/// 13. Importing an existing name needs `--replace`; with it, the value is replaced.
+/// (13) Importing an existing name needs `--replace`; with it, the value is replaced.
 #[test]
 fn import_existing_needs_replace() {
     let v = ready();
@@ -1425,7 +1438,7 @@ fn import_existing_needs_replace() {
     );
 }
 
-/// 13. A key assigned twice in one file is refused.
+/// (13) A key assigned twice in one file is refused.
 #[test]
 fn import_duplicate_key_refused() {
     let v = ready();
@@ -1443,7 +1456,7 @@ fn import_duplicate_key_refused() {
     assert_eq!(v.stored_names(), ["EXISTING_TOKEN"]);
 }
 
-/// 14. An unknown key in config.toml is a config error (78), never silently ignored.
+/// (14) An unknown key in config.toml is a config error (78), never silently ignored.
 #[test]
 fn config_unknown_key_is_config_error() {
     let v = ready();
@@ -1462,7 +1475,7 @@ fn config_unknown_key_is_config_error() {
     v.ok(v.cmd().arg("list"));
 }
 
-/// 15. `--version`, `--help` (with examples, and the promise that nothing prints a value).
+/// (15) `--version`, `--help` (with examples, and the promise that nothing prints a value).
 #[test]
 fn version_and_help() {
     let v = Vault::new();
@@ -1483,7 +1496,7 @@ fn version_and_help() {
     assert!(!v.home.exists());
 }
 
-/// 15. There is no `get` or `show`: no command prints a value.
+/// (15) There is no `get` or `show`: no command prints a value.
 #[test]
 fn no_get_or_show() {
     let v = ready();
@@ -1494,7 +1507,7 @@ fn no_get_or_show() {
         &["cat", "EXISTING_TOKEN"],
     ] {
         let before = v.store_bytes();
-        let out = v.run(&mut v.cmd().args(args));
+        let out = v.run(v.cmd().args(args));
         assert_eq!(out.status.code(), Some(USAGE), "{args:?}");
         assert!(out.stdout.is_empty());
         v.assert_store_unchanged(&before);
@@ -1502,7 +1515,7 @@ fn no_get_or_show() {
     assert_no_leak(&v.transcript(), b"existing-value-0123456789");
 }
 
-/// 16. Trace logging and full backtraces requested from the environment print no value,
+/// (16) Trace logging and full backtraces requested from the environment print no value,
 /// on success or failure.
 #[test]
 fn trace_logging_leaks_nothing() {
