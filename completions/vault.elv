@@ -30,6 +30,8 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand import 'Import secrets from a dotenv file (KEY=VALUE lines), all or nothing'
             cand run 'Run a command with secrets in its environment and placeholders, redacting its output'
             cand redact 'Copy stdin to stdout with every stored value (and its encodings) redacted'
+            cand policy 'Show or change a secret''s egress policy (where its value may be sent)'
+            cand audit 'Show the audit log, or verify its hash chain'
             cand generate 'Generate the man pages or shell completions (used by the build; hidden)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -96,6 +98,66 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'vault;policy'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that'
+            cand show 'Show the policy of one secret, or of all'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vault;policy;set'= {
+            cand --allow 'Host pattern the value may be sent to without asking (repeatable)'
+            cand --confirm 'Host pattern that needs a confirmation on the terminal each run (repeatable)'
+            cand --deny 'Host pattern the value must never be sent to (repeatable)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;policy;show'= {
+            cand --json 'Print JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;policy;help'= {
+            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that'
+            cand show 'Show the policy of one secret, or of all'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vault;policy;help;set'= {
+        }
+        &'vault;policy;help;show'= {
+        }
+        &'vault;policy;help;help'= {
+        }
+        &'vault;audit'= {
+            cand --since 'Only entries since a time (RFC 3339) or for a duration back from now (2h, 7d)'
+            cand --json 'One JSON object per line'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand verify 'Check the hash chain; report the first edited, reordered or deleted entry'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vault;audit;verify'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;audit;help'= {
+            cand verify 'Check the hash chain; report the first edited, reordered or deleted entry'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vault;audit;help;verify'= {
+        }
+        &'vault;audit;help;help'= {
+        }
         &'vault;generate'= {
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -111,6 +173,8 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand import 'Import secrets from a dotenv file (KEY=VALUE lines), all or nothing'
             cand run 'Run a command with secrets in its environment and placeholders, redacting its output'
             cand redact 'Copy stdin to stdout with every stored value (and its encodings) redacted'
+            cand policy 'Show or change a secret''s egress policy (where its value may be sent)'
+            cand audit 'Show the audit log, or verify its hash chain'
             cand generate 'Generate the man pages or shell completions (used by the build; hidden)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -129,6 +193,19 @@ set edit:completion:arg-completer[vault] = {|@words|
         &'vault;help;run'= {
         }
         &'vault;help;redact'= {
+        }
+        &'vault;help;policy'= {
+            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that'
+            cand show 'Show the policy of one secret, or of all'
+        }
+        &'vault;help;policy;set'= {
+        }
+        &'vault;help;policy;show'= {
+        }
+        &'vault;help;audit'= {
+            cand verify 'Check the hash chain; report the first edited, reordered or deleted entry'
+        }
+        &'vault;help;audit;verify'= {
         }
         &'vault;help;generate'= {
         }

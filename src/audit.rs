@@ -108,7 +108,10 @@ fn open_append(paths: &Paths) -> Result<File> {
         .map_err(|e| cannot_write(&path, &e))?;
     let meta = file.metadata().map_err(|e| cannot_write(&path, &e))?;
     if !meta.is_file() {
-        return Err(Error::new(Exit::IoErr, format!("the audit log {} is not a regular file", path.display())));
+        return Err(Error::new(
+            Exit::IoErr,
+            format!("the audit log {} is not a regular file", path.display()),
+        ));
     }
     if meta.permissions().mode() & 0o077 != 0 {
         file.set_permissions(std::fs::Permissions::from_mode(0o600))
@@ -120,7 +123,11 @@ fn open_append(paths: &Paths) -> Result<File> {
 fn cannot_write(path: &std::path::Path, e: &std::io::Error) -> Error {
     Error::new(
         Exit::IoErr,
-        format!("cannot write the audit log {}: {}; refusing to act unaudited", path.display(), crate::error::io_reason(e)),
+        format!(
+            "cannot write the audit log {}: {}; refusing to act unaudited",
+            path.display(),
+            crate::error::io_reason(e)
+        ),
     )
 }
 
@@ -128,7 +135,10 @@ fn cannot_write(path: &std::path::Path, e: &std::io::Error) -> Error {
 fn head_of(file: &mut File) -> std::io::Result<Head> {
     let len = file.seek(SeekFrom::End(0))?;
     if len == 0 {
-        return Ok(Head { seq: 0, hash: GENESIS.to_string() });
+        return Ok(Head {
+            seq: 0,
+            hash: GENESIS.to_string(),
+        });
     }
     // Lines are short; read a growing tail until it holds a whole last line.
     let mut window: u64 = 8192;
@@ -136,7 +146,9 @@ fn head_of(file: &mut File) -> std::io::Result<Head> {
         let start = len.saturating_sub(window);
         file.seek(SeekFrom::Start(start))?;
         let mut tail = Vec::new();
-        Read::by_ref(file).take(len - start).read_to_end(&mut tail)?;
+        Read::by_ref(file)
+            .take(len - start)
+            .read_to_end(&mut tail)?;
         let body = tail.strip_suffix(b"\n").unwrap_or(&tail);
         if let Some(nl) = body.iter().rposition(|&b| b == b'\n') {
             return head_from_line(&body[nl + 1..]);
@@ -149,9 +161,16 @@ fn head_of(file: &mut File) -> std::io::Result<Head> {
 }
 
 fn head_from_line(line: &[u8]) -> std::io::Result<Head> {
-    let entry: Entry = serde_json::from_slice(line)
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "its last line is not an audit entry"))?;
-    Ok(Head { seq: entry.seq, hash: hex_sha256(line) })
+    let entry: Entry = serde_json::from_slice(line).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "its last line is not an audit entry",
+        )
+    })?;
+    Ok(Head {
+        seq: entry.seq,
+        hash: hex_sha256(line),
+    })
 }
 
 /// Appends `entry` (filling seq, prev, time) while the caller holds the store lock.
@@ -162,20 +181,28 @@ pub fn append_locked(paths: &Paths, _lock: &Lock, mut entry: Entry) -> Result<He
     let head = head_of(&mut file).map_err(|e| {
         Error::new(
             Exit::IoErr,
-            format!("the audit log {} is damaged ({}); refusing to extend it", path.display(), crate::error::io_reason(&e)),
+            format!(
+                "the audit log {} is damaged ({}); refusing to extend it",
+                path.display(),
+                crate::error::io_reason(&e)
+            ),
         )
         .hint("`vault audit verify` shows where; move the file aside to start a new log")
     })?;
     entry.seq = head.seq + 1;
     entry.prev = head.hash;
     entry.time = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
-    let mut line = serde_json::to_vec(&entry).map_err(|e| Error::new(Exit::Failure, format!("cannot encode an audit entry: {e}")))?;
+    let mut line = serde_json::to_vec(&entry)
+        .map_err(|e| Error::new(Exit::Failure, format!("cannot encode an audit entry: {e}")))?;
     let hash = hex_sha256(&line);
     line.push(b'\n');
     file.write_all(&line)
         .and_then(|()| file.sync_data())
         .map_err(|e| cannot_write(&path, &e))?;
-    Ok(Head { seq: entry.seq, hash })
+    Ok(Head {
+        seq: entry.seq,
+        hash,
+    })
 }
 
 /// Appends `entry`, taking the store lock for the append only.
@@ -190,7 +217,11 @@ pub fn check_writable(paths: &Paths) -> Result<()> {
     head_of(&mut file).map(|_| ()).map_err(|e| {
         Error::new(
             Exit::IoErr,
-            format!("the audit log {} is damaged ({})", paths.audit().display(), crate::error::io_reason(&e)),
+            format!(
+                "the audit log {} is damaged ({})",
+                paths.audit().display(),
+                crate::error::io_reason(&e)
+            ),
         )
     })
 }
@@ -204,8 +235,11 @@ pub struct Problem {
     pub what: String,
 }
 
+/// Entries with the hash of their line, and the lines that did not parse.
+pub type Log = (Vec<(Entry, String)>, Vec<Problem>);
+
 /// Reads every entry; a line that does not parse is a problem, not a panic.
-pub fn read_all(paths: &Paths) -> Result<(Vec<(Entry, String)>, Vec<Problem>)> {
+pub fn read_all(paths: &Paths) -> Result<Log> {
     let path = paths.audit();
     let file = match File::open(&path) {
         Ok(f) => f,
@@ -218,7 +252,10 @@ pub fn read_all(paths: &Paths) -> Result<(Vec<(Entry, String)>, Vec<Problem>)> {
         let line = line.map_err(|e| Error::io(path.display(), &e))?;
         match serde_json::from_slice::<Entry>(&line) {
             Ok(entry) => entries.push((entry, hex_sha256(&line))),
-            Err(_) => problems.push(Problem { line: i + 1, what: "not a valid audit entry (edited or truncated)".into() }),
+            Err(_) => problems.push(Problem {
+                line: i + 1,
+                what: "not a valid audit entry (edited or truncated)".into(),
+            }),
         }
     }
     Ok((entries, problems))
@@ -235,7 +272,13 @@ pub fn verify(paths: &Paths, expected_head: Option<&Head>) -> Result<Vec<Problem
     for (i, (entry, hash)) in entries.iter().enumerate() {
         let line = i + 1;
         if entry.seq != prev_seq + 1 {
-            problems.push(Problem { line, what: format!("seq {} follows seq {prev_seq}: an entry was deleted or reordered before it", entry.seq) });
+            problems.push(Problem {
+                line,
+                what: format!(
+                    "seq {} follows seq {prev_seq}: an entry was deleted or reordered before it",
+                    entry.seq
+                ),
+            });
             break;
         }
         if entry.prev != prev_hash {
@@ -269,7 +312,9 @@ mod tests {
 
     fn setup() -> (tempfile::TempDir, Paths) {
         let dir = tempfile::tempdir().unwrap();
-        let paths = Paths { home: dir.path().join("h") };
+        let paths = Paths {
+            home: dir.path().join("h"),
+        };
         crate::store::create_home(&paths).unwrap();
         (dir, paths)
     }

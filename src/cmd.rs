@@ -90,7 +90,10 @@ impl Opened {
     /// returns, then encrypts and atomically replaces the store (recording the audit head).
     /// Nothing is written when `change` fails; nothing changes when the audit log cannot
     /// be written.
-    pub fn modify<T>(&mut self, change: impl FnOnce(&mut Contents) -> Result<(T, crate::audit::Entry)>) -> Result<T> {
+    pub fn modify<T>(
+        &mut self,
+        change: impl FnOnce(&mut Contents) -> Result<(T, crate::audit::Entry)>,
+    ) -> Result<T> {
         let lock = store::lock(&self.paths)?;
         let ciphertext = store::read(&self.paths)?;
         let mut contents = decrypt(&ciphertext, &self.unlocked)?;

@@ -104,19 +104,28 @@ impl Config {
     /// Reads `config.toml` from the home; a missing file means defaults.
     pub fn load(paths: &Paths) -> Result<Config> {
         let path = paths.config();
-        match std::fs::read_to_string(&path) {
+        match read_regular(&path) {
             Ok(text) => Config::parse(&text, &path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(Error::new(
                 Exit::Config,
-                format!("cannot read {}: {}", path.display(), crate::error::io_reason(&e)),
+                format!(
+                    "cannot read {}: {}",
+                    path.display(),
+                    crate::error::io_reason(&e)
+                ),
             )),
         }
     }
 
     fn parse(text: &str, path: &Path) -> Result<Config> {
         toml::from_str(text).map_err(|e| {
-            let first = e.message().lines().next().unwrap_or("invalid TOML").to_string();
+            let first = e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("invalid TOML")
+                .to_string();
             let at = e
                 .span()
                 .map(|s| {
@@ -124,10 +133,31 @@ impl Config {
                     format!(" (line {line})")
                 })
                 .unwrap_or_default();
-            Error::new(Exit::Config, format!("{}: {first}{at}", path.display()))
-                .hint("config.toml accepts: keyring = true|false, pty = \"auto\"|\"always\"|\"never\"")
+            Error::new(Exit::Config, format!("{}: {first}{at}", path.display())).hint(
+                "config.toml accepts: keyring = true|false, pty = \"auto\"|\"always\"|\"never\"",
+            )
         })
     }
+}
+
+/// Reads a regular file (following symlinks, as dotfile managers use them), refusing a
+/// FIFO or device without blocking on it.
+fn read_regular(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text)?;
+    Ok(text)
 }
 
 #[cfg(test)]

@@ -19,7 +19,11 @@ pub struct Assignment {
 
 impl std::fmt::Debug for Assignment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Assignment {{ line: {}, key: {:?}, value: [REDACTED] }}", self.line, self.key)
+        write!(
+            f,
+            "Assignment {{ line: {}, key: {:?}, value: [REDACTED] }}",
+            self.line, self.key
+        )
     }
 }
 
@@ -40,7 +44,10 @@ pub fn parse(input: &[u8]) -> Result<Vec<Assignment>, Vec<ParseError>> {
     let mut line = 1;
     while pos < input.len() {
         let start_line = line;
-        let end = input[pos..].iter().position(|&b| b == b'\n').map_or(input.len(), |i| pos + i);
+        let end = input[pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(input.len(), |i| pos + i);
         let raw = &input[pos..end];
         let text = trim(raw);
         if text.is_empty() || text[0] == b'#' {
@@ -50,7 +57,10 @@ pub fn parse(input: &[u8]) -> Result<Vec<Assignment>, Vec<ParseError>> {
         }
         let text = text.strip_prefix(b"export ").map_or(text, trim);
         let Some(eq) = text.iter().position(|&b| b == b'=') else {
-            errors.push(ParseError { line, reason: "expected KEY=VALUE" });
+            errors.push(ParseError {
+                line,
+                reason: "expected KEY=VALUE",
+            });
             pos = end + 1;
             line += 1;
             continue;
@@ -63,9 +73,15 @@ pub fn parse(input: &[u8]) -> Result<Vec<Assignment>, Vec<ParseError>> {
         let value_start = pos + (text.as_ptr() as usize - raw.as_ptr() as usize) + eq + 1;
         let (value, next, lines_used, err) = value_at(input, value_start);
         if !key_ok {
-            errors.push(ParseError { line: start_line, reason: "invalid key (letters, digits and _ only, not starting with a digit)" });
+            errors.push(ParseError {
+                line: start_line,
+                reason: "invalid key (letters, digits and _ only, not starting with a digit)",
+            });
         } else if let Some(reason) = err {
-            errors.push(ParseError { line: start_line, reason });
+            errors.push(ParseError {
+                line: start_line,
+                reason,
+            });
         } else {
             out.push(Assignment {
                 line: start_line,
@@ -76,12 +92,22 @@ pub fn parse(input: &[u8]) -> Result<Vec<Assignment>, Vec<ParseError>> {
         line += lines_used;
         pos = next;
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 fn trim(s: &[u8]) -> &[u8] {
-    let start = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
-    let end = s.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |i| i + 1);
+    let start = s
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(s.len());
+    let end = s
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |i| i + 1);
     &s[start..end.max(start)]
 }
 
@@ -101,7 +127,12 @@ fn value_at(input: &[u8], at: usize) -> (Zeroizing<Vec<u8>>, usize, usize, Optio
         loop {
             let Some(&b) = input.get(i) else {
                 let end_line = input.len();
-                return (value, end_line, lines + 1, Some("unterminated quoted value"));
+                return (
+                    value,
+                    end_line,
+                    lines + 1,
+                    Some("unterminated quoted value"),
+                );
             };
             if b == q {
                 i += 1;
@@ -129,12 +160,19 @@ fn value_at(input: &[u8], at: usize) -> (Zeroizing<Vec<u8>>, usize, usize, Optio
             i += 1;
         }
         // Only whitespace or a comment may follow the closing quote.
-        let end = input[i..].iter().position(|&b| b == b'\n').map_or(input.len(), |k| i + k);
+        let end = input[i..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(input.len(), |k| i + k);
         let rest = trim(&input[i..end]);
-        let err = (!rest.is_empty() && rest[0] != b'#').then_some("unexpected text after the closing quote");
+        let err = (!rest.is_empty() && rest[0] != b'#')
+            .then_some("unexpected text after the closing quote");
         return (value, end + 1, lines + 1, err);
     }
-    let end = input[i..].iter().position(|&b| b == b'\n').map_or(input.len(), |k| i + k);
+    let end = input[i..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(input.len(), |k| i + k);
     let mut raw = &input[i..end];
     if let Some(c) = raw.windows(2).position(|w| w == b" #" || w == b"\t#") {
         raw = &raw[..c];
@@ -157,7 +195,9 @@ mod tests {
 
     #[test]
     fn forms() {
-        let got = ok("# c\n\nA=1\nexport B = two words  # note\nC='lit $x \\n'\nD=\"l1\\nl2 \\\"q\\\"\"\nE=\"multi\nline\"\nF=\r\nG=x#y\n");
+        let got = ok(
+            "# c\n\nA=1\nexport B = two words  # note\nC='lit $x \\n'\nD=\"l1\\nl2 \\\"q\\\"\"\nE=\"multi\nline\"\nF=\r\nG=x#y\n",
+        );
         assert_eq!(
             got,
             vec![

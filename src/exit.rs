@@ -67,19 +67,46 @@ impl Exit {
     pub const TABLE: &'static [(&'static str, &'static str)] = &[
         ("0", "Success."),
         ("1", "Any other vault failure."),
-        ("2", "Usage error: unknown flag, missing argument, or a value given on the command line."),
-        ("65", "Invalid data: bad or unknown secret name, refused value, bad placeholder, bad host pattern, invalid import file."),
-        ("66", "No store yet (run `vault init`), or an input file that does not exist."),
-        ("73", "The secret already exists (use --replace), or `vault init` found a store already."),
-        ("74", "The store cannot be used safely: permissions, ownership, symlink, disk full, damaged store file."),
-        ("75", "Locked: no identity available, or the identity does not open the store."),
-        ("77", "Not allowed: the egress policy denied the run, a confirmation was declined, or a widening could not be confirmed on a terminal."),
+        (
+            "2",
+            "Usage error: unknown flag, missing argument, or a value given on the command line.",
+        ),
+        (
+            "65",
+            "Invalid data: bad or unknown secret name, refused value, bad placeholder, bad host pattern, invalid import file.",
+        ),
+        (
+            "66",
+            "No store yet (run `vault init`), or an input file that does not exist.",
+        ),
+        (
+            "73",
+            "The secret already exists (use --replace), or `vault init` found a store already.",
+        ),
+        (
+            "74",
+            "The store cannot be used safely: permissions, ownership, symlink, disk full, damaged store file.",
+        ),
+        (
+            "75",
+            "Locked: no identity available, or the identity does not open the store.",
+        ),
+        (
+            "77",
+            "Not allowed: the egress policy denied the run, a confirmation was declined, or a widening could not be confirmed on a terminal.",
+        ),
         ("78", "config.toml or a stored policy cannot be parsed."),
-        ("125", "vault run: vault failed around the child (terminal, spawn or I/O error)."),
+        (
+            "125",
+            "vault run: vault failed around the child (terminal, spawn or I/O error).",
+        ),
         ("126", "vault run: the command is not executable."),
         ("127", "vault run: the command was not found."),
         ("128+N", "vault run: the child was killed by signal N."),
-        ("other", "vault run: the child's own exit status, passed through."),
+        (
+            "other",
+            "vault run: the child's own exit status, passed through.",
+        ),
     ];
 }
 

@@ -29,33 +29,42 @@ pub fn run(args: &GenerateArgs) -> Result<Exit> {
 /// Completion scripts: (file name, contents).
 #[must_use]
 pub fn completions() -> Vec<(String, Vec<u8>)> {
-    [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Elvish, Shell::PowerShell]
-        .into_iter()
-        .map(|shell| {
-            let mut cmd = Cli::command();
-            let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut cmd, "vault", &mut buf);
-            let name = match shell {
-                Shell::Bash => "vault.bash".to_string(),
-                Shell::Zsh => "_vault".to_string(),
-                Shell::Fish => "vault.fish".to_string(),
-                Shell::Elvish => "vault.elv".to_string(),
-                _ => "_vault.ps1".to_string(),
-            };
-            (name, buf)
-        })
-        .collect()
+    [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::Elvish,
+        Shell::PowerShell,
+    ]
+    .into_iter()
+    .map(|shell| {
+        let mut cmd = Cli::command();
+        let mut buf = Vec::new();
+        clap_complete::generate(shell, &mut cmd, "vault", &mut buf);
+        let name = match shell {
+            Shell::Bash => "vault.bash".to_string(),
+            Shell::Zsh => "_vault".to_string(),
+            Shell::Fish => "vault.fish".to_string(),
+            Shell::Elvish => "vault.elv".to_string(),
+            _ => "_vault.ps1".to_string(),
+        };
+        (name, buf)
+    })
+    .collect()
 }
 
 /// Man pages: `vault.1` (with EXIT STATUS, ENVIRONMENT, FILES, SECURITY and EXAMPLES
 /// sections) and one `vault-<sub>.1` per visible subcommand.
 pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
-    let fail = |e: std::io::Error| Error::new(Exit::Failure, format!("cannot render man page: {e}"));
+    let fail =
+        |e: std::io::Error| Error::new(Exit::Failure, format!("cannot render man page: {e}"));
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
     let mut pages = Vec::new();
     let mut top = Vec::new();
-    clap_mangen::Man::new(cmd.clone()).render(&mut top).map_err(fail)?;
+    clap_mangen::Man::new(cmd.clone())
+        .render(&mut top)
+        .map_err(fail)?;
     top.extend_from_slice(extra_sections().as_bytes());
     pages.push(("vault.1".to_string(), top));
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
@@ -98,19 +107,37 @@ fn extra_sections() -> String {
         &mut s,
         "ENVIRONMENT",
         &[
-            ("VAULT_HOME", "Directory of the store (default: ~/.local/share/vault on Linux). Must be a real directory owned by you and not writable by group or others."),
-            ("VAULT_IDENTITY", "An age identity (AGE-SECRET-KEY-1...) that opens the store; tried first. For CI: keep it in the CI's secret store. Never passed to a child; redacted like a secret."),
-            ("VAULT_IDENTITY_FILE", "Path to an age identity file; tried second. Never passed to a child."),
+            (
+                "VAULT_HOME",
+                "Directory of the store (default: ~/.local/share/vault on Linux). Must be a real directory owned by you and not writable by group or others.",
+            ),
+            (
+                "VAULT_IDENTITY",
+                "An age identity (AGE-SECRET-KEY-1...) that opens the store; tried first. For CI: keep it in the CI's secret store. Never passed to a child; redacted like a secret.",
+            ),
+            (
+                "VAULT_IDENTITY_FILE",
+                "Path to an age identity file; tried second. Never passed to a child.",
+            ),
         ],
     );
     section(
         &mut s,
         "FILES",
         &[
-            ("$VAULT_HOME/store.age", "The store: names, values, metadata and per-secret policy, one age file encrypted to every recipient. Mode 0600, replaced atomically."),
+            (
+                "$VAULT_HOME/store.age",
+                "The store: names, values, metadata and per-secret policy, one age file encrypted to every recipient. Mode 0600, replaced atomically.",
+            ),
             ("$VAULT_HOME/store.lock", "Serialises writers."),
-            ("$VAULT_HOME/identity.age", "The identity under a passphrase (age scrypt), when the OS keyring is not used."),
-            ("$VAULT_HOME/config.toml", "Preferences only: keyring = true|false, pty = \"auto\"|\"always\"|\"never\". Unknown keys are an error. Nothing here can loosen a policy."),
+            (
+                "$VAULT_HOME/identity.age",
+                "The identity under a passphrase (age scrypt), when the OS keyring is not used.",
+            ),
+            (
+                "$VAULT_HOME/config.toml",
+                "Preferences only: keyring = true|false, pty = \"auto\"|\"always\"|\"never\". Unknown keys are an error. Nothing here can loosen a policy.",
+            ),
         ],
     );
     let reserved = format!(
@@ -130,10 +157,19 @@ fn extra_sections() -> String {
     );
     s.push_str(".SH EXAMPLES\n");
     for (cmd, what) in [
-        ("vault init", "Create the store; the identity goes to the OS keyring."),
-        ("printf %s \"$TOKEN\" | vault set GITHUB_TOKEN --allow api.github.com", "Store a value from stdin with an egress rule."),
+        (
+            "vault init",
+            "Create the store; the identity goes to the OS keyring.",
+        ),
+        (
+            "printf %s \"$TOKEN\" | vault set GITHUB_TOKEN --allow api.github.com",
+            "Store a value from stdin with an egress rule.",
+        ),
         ("vault list --json", "Names, dates and policies as JSON."),
-        ("vault run -- ./deploy.sh", "Run with every secret in the environment."),
+        (
+            "vault run -- ./deploy.sh",
+            "Run with every secret in the environment.",
+        ),
         ("make 2>&1 | vault redact", "Scrub a build log."),
     ] {
         s.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(cmd), roff(what)));

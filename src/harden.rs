@@ -9,7 +9,8 @@
 pub fn process() {
     #[cfg(target_os = "linux")]
     {
-        let _ = rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
+        let _ =
+            rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
     }
     let current = rustix::process::getrlimit(rustix::process::Resource::Core);
     let _ = rustix::process::setrlimit(

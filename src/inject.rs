@@ -65,8 +65,11 @@ fn for_each_placeholder(arg: &[u8], index: usize, mut found: impl FnMut(SecretNa
 }
 
 fn bad_placeholder(index: usize, why: &str) -> Error {
-    Error::new(Exit::DataErr, format!("malformed placeholder in argument {index}: {why}"))
-        .hint("placeholders look like {{secure.NAME}}")
+    Error::new(
+        Exit::DataErr,
+        format!("malformed placeholder in argument {index}: {why}"),
+    )
+    .hint("placeholders look like {{secure.NAME}}")
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -78,8 +81,11 @@ pub fn plan(contents: &Contents, only: &[String], argv: &[OsString]) -> Result<P
     let referenced = references(argv)?;
     for name in &referenced {
         if contents.get(name).is_none() {
-            return Err(Error::new(Exit::DataErr, format!("placeholder {{{{secure.{name}}}}} names no stored secret"))
-                .hint("`vault list` shows the names"));
+            return Err(Error::new(
+                Exit::DataErr,
+                format!("placeholder {{{{secure.{name}}}}} names no stored secret"),
+            )
+            .hint("`vault list` shows the names"));
         }
     }
     let env = if only.is_empty() {
@@ -97,8 +103,11 @@ pub fn plan(contents: &Contents, only: &[String], argv: &[OsString]) -> Result<P
         for raw in only.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
             let name = SecretName::parse(raw)?;
             if contents.get(&name).is_none() {
-                return Err(Error::new(Exit::DataErr, format!("--only names {name}, which is not stored"))
-                    .hint("`vault list` shows the names"));
+                return Err(Error::new(
+                    Exit::DataErr,
+                    format!("--only names {name}, which is not stored"),
+                )
+                .hint("`vault list` shows the names"));
             }
             if !chosen.contains(&name) {
                 chosen.push(name);
@@ -132,9 +141,12 @@ pub fn substitute(argv: &[OsString], contents: &Contents) -> Result<Vec<Zeroizin
                 .ok()
                 .and_then(|s| SecretName::parse(s).ok())
                 .ok_or_else(|| bad_placeholder(i, "the name is not a valid secret name"))?;
-            let entry = contents
-                .get(&name)
-                .ok_or_else(|| Error::new(Exit::DataErr, format!("placeholder {{{{secure.{name}}}}} names no stored secret")))?;
+            let entry = contents.get(&name).ok_or_else(|| {
+                Error::new(
+                    Exit::DataErr,
+                    format!("placeholder {{{{secure.{name}}}}} names no stored secret"),
+                )
+            })?;
             result.reserve(start + entry.value.len());
             result.extend_from_slice(&rest[..start]);
             result.extend_from_slice(entry.value.expose());
@@ -150,7 +162,9 @@ pub fn substitute(argv: &[OsString], contents: &Contents) -> Result<Vec<Zeroizin
 /// the spawn; `Command` keeps its own C strings, which std frees without zeroizing.
 #[must_use]
 pub fn to_os(args: &[Zeroizing<Vec<u8>>]) -> Vec<OsString> {
-    args.iter().map(|a| OsString::from_vec(a.to_vec())).collect()
+    args.iter()
+        .map(|a| OsString::from_vec(a.to_vec()))
+        .collect()
 }
 
 /// The argument as the user typed it, for messages: placeholders stay as written.
@@ -199,7 +213,12 @@ mod tests {
         assert_eq!(names(&all.env), ["A", "B", "C"]);
         let refd = plan(&c, &[], &argv(&["echo", "x{{secure.B}}y", "{{secure.B}}"])).unwrap();
         assert_eq!(names(&refd.env), ["B"]);
-        let only = plan(&c, &["A".into(), "C".into()], &argv(&["echo", "{{secure.C}}"])).unwrap();
+        let only = plan(
+            &c,
+            &["A".into(), "C".into()],
+            &argv(&["echo", "{{secure.C}}"]),
+        )
+        .unwrap();
         assert_eq!(names(&only.env), ["A", "C"]);
         assert!(plan(&c, &["A".into()], &argv(&["echo", "{{secure.B}}"])).is_err());
         assert!(plan(&c, &["Z".into()], &argv(&["echo"])).is_err());
@@ -208,16 +227,30 @@ mod tests {
 
     #[test]
     fn malformed_placeholders_refuse() {
-        for bad in ["{{secure.A", "{{secure.}}", "{{secure.A-B}}", "{{secure. A}}", "{{secure.PATH}}"] {
+        for bad in [
+            "{{secure.A",
+            "{{secure.}}",
+            "{{secure.A-B}}",
+            "{{secure. A}}",
+            "{{secure.PATH}}",
+        ] {
             assert!(references(&argv(&[bad])).is_err(), "{bad}");
         }
-        assert!(references(&argv(&["{{other.A}}", "{secure.A}"])).unwrap().is_empty());
+        assert!(
+            references(&argv(&["{{other.A}}", "{secure.A}"]))
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
     fn substitution_is_byte_exact() {
         let c = store(&[("A", "v a'l\"ue$(x)"), ("B", "bbbbbbbb")]);
-        let out = substitute(&argv(&["pre{{secure.A}}mid{{secure.B}}", "{{secure.A}}"]), &c).unwrap();
+        let out = substitute(
+            &argv(&["pre{{secure.A}}mid{{secure.B}}", "{{secure.A}}"]),
+            &c,
+        )
+        .unwrap();
         assert_eq!(&out[0][..], b"prev a'l\"ue$(x)midbbbbbbbb");
         assert_eq!(&out[1][..], b"v a'l\"ue$(x)");
     }

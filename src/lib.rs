@@ -15,8 +15,8 @@ pub mod error;
 pub mod exit;
 pub mod generate;
 pub mod harden;
-pub mod redact;
 pub mod inject;
+pub mod redact;
 pub mod seal;
 pub mod secret;
 pub mod secrets;
@@ -71,12 +71,19 @@ fn parse(args: Vec<OsString>) -> Result<Cli, Exit> {
                 .skip(1)
                 .find(|a| !a.to_string_lossy().starts_with('-'))
                 .is_some_and(|a| a == "set" || a == "import");
-            let quiet = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand);
+            let quiet = matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            );
             if sensitive && !quiet {
                 let what = match e.kind() {
                     ErrorKind::UnknownArgument => "an unknown option or an extra argument",
                     ErrorKind::MissingRequiredArgument => "a missing argument",
-                    ErrorKind::InvalidValue | ErrorKind::ValueValidation => "an invalid option value",
+                    ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+                        "an invalid option value"
+                    }
                     _ => "invalid arguments",
                 };
                 report(
@@ -86,7 +93,11 @@ fn parse(args: Vec<OsString>) -> Result<Cli, Exit> {
                 return Err(Exit::Usage);
             }
             let _ = e.print();
-            Err(if e.use_stderr() { Exit::Usage } else { Exit::Success })
+            Err(if e.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            })
         }
     }
 }

@@ -36,10 +36,12 @@ pub fn encrypt(plain: &[u8], recipients: &[String]) -> Result<Vec<u8>> {
         .iter()
         .map(|r| parse_recipient(r))
         .collect::<Result<Vec<_>>>()?;
-    let encryptor = age::Encryptor::with_recipients(parsed.iter().map(|r| r as &dyn age::Recipient))
-        .map_err(|e| Error::new(Exit::Failure, format!("cannot encrypt the store: {e}")))?;
+    let encryptor =
+        age::Encryptor::with_recipients(parsed.iter().map(|r| r as &dyn age::Recipient))
+            .map_err(|e| Error::new(Exit::Failure, format!("cannot encrypt the store: {e}")))?;
     let mut out = Vec::with_capacity(plain.len() + 512);
-    let fail = |e: std::io::Error| Error::new(Exit::Failure, format!("cannot encrypt the store: {e}"));
+    let fail =
+        |e: std::io::Error| Error::new(Exit::Failure, format!("cannot encrypt the store: {e}"));
     let mut writer = encryptor.wrap_output(&mut out).map_err(fail)?;
     writer.write_all(plain).map_err(fail)?;
     writer.finish().map_err(fail)?;
@@ -49,8 +51,11 @@ pub fn encrypt(plain: &[u8], recipients: &[String]) -> Result<Vec<u8>> {
 /// Decrypts the store with the given identities.
 pub fn decrypt(ciphertext: &[u8], identities: &[Identity]) -> Result<Zeroizing<Vec<u8>>> {
     let damaged = |why: &str| {
-        Error::new(Exit::IoErr, format!("the store is damaged and cannot be decrypted: {why}"))
-            .hint("restore store.age from a backup; vault will not overwrite a damaged store")
+        Error::new(
+            Exit::IoErr,
+            format!("the store is damaged and cannot be decrypted: {why}"),
+        )
+        .hint("restore store.age from a backup; vault will not overwrite a damaged store")
     };
     let decryptor = age::Decryptor::new(ciphertext).map_err(|e| match e {
         age::DecryptError::UnknownFormat => damaged("not an age file"),
@@ -63,7 +68,9 @@ pub fn decrypt(ciphertext: &[u8], identities: &[Identity]) -> Result<Zeroizing<V
                 Exit::Locked,
                 "the identity does not open this store (it is not one of the store's recipients)",
             )
-            .hint("check VAULT_IDENTITY / VAULT_IDENTITY_FILE, or which store VAULT_HOME points at"),
+            .hint(
+                "check VAULT_IDENTITY / VAULT_IDENTITY_FILE, or which store VAULT_HOME points at",
+            ),
             age::DecryptError::InvalidMac => damaged("header authentication failed"),
             _ => damaged("the header does not decrypt"),
         })?;

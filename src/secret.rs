@@ -15,6 +15,9 @@ use crate::exit::Exit;
 /// by chance all over a log, so it cannot be redacted without wrecking the output.
 pub const MIN_VALUE_LEN: usize = 8;
 
+/// Linux's limit on one environment string, `NAME=VALUE\0` (MAX_ARG_STRLEN).
+pub const MAX_ENV_STRING: usize = 128 * 1024;
+
 /// Longest accepted name (the regex `^[A-Za-z_][A-Za-z0-9_]{0,127}$`).
 pub const MAX_NAME_LEN: usize = 128;
 
@@ -24,26 +27,102 @@ pub const MAX_NAME_LEN: usize = 128;
 /// Compared case-insensitively (`http_proxy` and `HTTP_PROXY` are both honoured by tools).
 pub const RESERVED_NAMES: &[&str] = &[
     // shells
-    "PATH", "HOME", "SHELL", "ENV", "BASH_ENV", "IFS", "PS1", "PS2", "PS4", "SHELLOPTS",
-    "BASHOPTS", "CDPATH", "GLOBIGNORE", "PROMPT_COMMAND", "TERM", "TMPDIR", "USER", "LOGNAME",
-    "PWD", "OLDPWD", "ZDOTDIR",
+    "PATH",
+    "HOME",
+    "SHELL",
+    "ENV",
+    "BASH_ENV",
+    "IFS",
+    "PS1",
+    "PS2",
+    "PS4",
+    "SHELLOPTS",
+    "BASHOPTS",
+    "CDPATH",
+    "GLOBIGNORE",
+    "PROMPT_COMMAND",
+    "TERM",
+    "TMPDIR",
+    "USER",
+    "LOGNAME",
+    "PWD",
+    "OLDPWD",
+    "ZDOTDIR",
     // dynamic loader and libc
-    "GCONV_PATH", "LOCPATH", "NLSPATH", "HOSTALIASES", "RESOLV_HOST_CONF", "LOCALDOMAIN",
-    "RES_OPTIONS", "MALLOC_CHECK_", "MALLOC_PERTURB_", "TZ", "TZDIR",
+    "GCONV_PATH",
+    "LOCPATH",
+    "NLSPATH",
+    "HOSTALIASES",
+    "RESOLV_HOST_CONF",
+    "LOCALDOMAIN",
+    "RES_OPTIONS",
+    "MALLOC_CHECK_",
+    "MALLOC_PERTURB_",
+    "TZ",
+    "TZDIR",
     // language runtimes
-    "NODE_OPTIONS", "NODE_PATH", "NODE_EXTRA_CA_CERTS", "PYTHONSTARTUP", "PYTHONPATH",
-    "PYTHONHOME", "PYTHONINSPECT", "PYTHONUSERBASE", "PERL5OPT", "PERL5LIB", "PERLLIB",
-    "PERL5DB", "RUBYOPT", "RUBYLIB", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS",
-    "CLASSPATH", "GOFLAGS", "RUSTC_WRAPPER", "RUSTFLAGS", "CARGO_HOME", "LUA_INIT", "LUA_PATH",
-    "PHPRC", "R_PROFILE", "R_PROFILE_USER",
+    "NODE_OPTIONS",
+    "NODE_PATH",
+    "NODE_EXTRA_CA_CERTS",
+    "PYTHONSTARTUP",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "PYTHONINSPECT",
+    "PYTHONUSERBASE",
+    "PERL5OPT",
+    "PERL5LIB",
+    "PERLLIB",
+    "PERL5DB",
+    "RUBYOPT",
+    "RUBYLIB",
+    "JAVA_TOOL_OPTIONS",
+    "_JAVA_OPTIONS",
+    "JDK_JAVA_OPTIONS",
+    "CLASSPATH",
+    "GOFLAGS",
+    "RUSTC_WRAPPER",
+    "RUSTFLAGS",
+    "CARGO_HOME",
+    "LUA_INIT",
+    "LUA_PATH",
+    "PHPRC",
+    "R_PROFILE",
+    "R_PROFILE_USER",
     // tools that run other programs
-    "EDITOR", "VISUAL", "PAGER", "GIT_PAGER", "BROWSER", "MANPAGER", "LESSOPEN", "LESSCLOSE",
-    "GIT_SSH", "GIT_SSH_COMMAND", "GIT_EXEC_PATH", "GIT_ASKPASS", "SSH_ASKPASS", "GIT_DIR",
-    "GIT_WORK_TREE", "GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM",
-    "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_PROXY_COMMAND", "SSH_AUTH_SOCK",
+    "EDITOR",
+    "VISUAL",
+    "PAGER",
+    "GIT_PAGER",
+    "BROWSER",
+    "MANPAGER",
+    "LESSOPEN",
+    "LESSCLOSE",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_EXEC_PATH",
+    "GIT_ASKPASS",
+    "SSH_ASKPASS",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_CONFIG",
+    "GIT_CONFIG_GLOBAL",
+    "GIT_CONFIG_SYSTEM",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_PROXY_COMMAND",
+    "SSH_AUTH_SOCK",
     // network routes and TLS trust
-    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "FTP_PROXY", "CURL_HOME", "WGETRC",
-    "SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "FTP_PROXY",
+    "CURL_HOME",
+    "WGETRC",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "CURL_CA_BUNDLE",
+    "REQUESTS_CA_BUNDLE",
 ];
 
 /// Name prefixes refused for the same reason (`LD_PRELOAD`, `DYLD_INSERT_LIBRARIES`,
@@ -73,7 +152,10 @@ impl SecretName {
         if !(first.is_ascii_alphabetic() || *first == b'_') {
             return Err(bad("it must start with a letter or `_`"));
         }
-        if !bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_') {
+        if !bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        {
             return Err(bad("only ASCII letters, digits and `_` are allowed"));
         }
         let upper = name.to_ascii_uppercase();
@@ -91,6 +173,13 @@ impl SecretName {
         Ok(SecretName(name.to_string()))
     }
 
+    /// Largest value that fits in an environment variable of this name: Linux refuses a
+    /// single environment string (`NAME=VALUE` and its NUL) over 128 KiB.
+    #[must_use]
+    pub fn max_value_len(&self) -> usize {
+        MAX_ENV_STRING - self.0.len() - 2
+    }
+
     /// The name as text.
     #[must_use]
     pub fn as_str(&self) -> &str {
@@ -101,7 +190,13 @@ impl SecretName {
 /// How a rejected name is echoed back: quoted, and cut short, since a user might paste a
 /// value where a name belongs.
 fn shown_name(name: &str) -> String {
-    if name.len() <= 40 && name.chars().all(|c| c.is_ascii_graphic()) {
+    // Only characters a name could plausibly be made of: `NAME=VALUE` or a pasted token
+    // with punctuation is never echoed.
+    if name.len() <= 40
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    {
         format!("`{name}`")
     } else {
         format!("({} bytes)", name.len())
@@ -148,12 +243,26 @@ impl SecretValue {
     /// `allow_short`. The message never shows the value.
     pub fn check(&self, name: &SecretName, allow_short: bool) -> Result<()> {
         if self.0.is_empty() {
-            return Err(Error::new(Exit::DataErr, format!("refusing an empty value for {name}")));
+            return Err(Error::new(
+                Exit::DataErr,
+                format!("refusing an empty value for {name}"),
+            ));
         }
         if self.0.contains(&0) {
             return Err(Error::new(
                 Exit::DataErr,
-                format!("refusing the value for {name}: it contains a NUL byte, which cannot be passed in an environment variable"),
+                format!(
+                    "refusing the value for {name}: it contains a NUL byte, which cannot be passed in an environment variable"
+                ),
+            ));
+        }
+        if self.0.len() > name.max_value_len() {
+            return Err(Error::new(
+                Exit::DataErr,
+                format!(
+                    "refusing the value for {name}: larger than {} bytes (Linux's 128 KiB limit on NAME=VALUE), too large for an environment variable",
+                    name.max_value_len()
+                ),
             ));
         }
         if !allow_short && self.0.len() < MIN_VALUE_LEN {
@@ -192,9 +301,22 @@ mod tests {
             assert!(SecretName::parse(ok).is_ok(), "{ok}");
         }
         for bad in [
-            "", "1A", "A-B", "A B", "é", &"A".repeat(129), "PATH", "path", "LD_PRELOAD",
-            "DYLD_INSERT_LIBRARIES", "BASH_ENV", "NODE_OPTIONS", "http_proxy", "VAULT_IDENTITY",
-            "BASH_FUNC_x", "IFS",
+            "",
+            "1A",
+            "A-B",
+            "A B",
+            "é",
+            &"A".repeat(129),
+            "PATH",
+            "path",
+            "LD_PRELOAD",
+            "DYLD_INSERT_LIBRARIES",
+            "BASH_ENV",
+            "NODE_OPTIONS",
+            "http_proxy",
+            "VAULT_IDENTITY",
+            "BASH_FUNC_x",
+            "IFS",
         ] {
             assert!(SecretName::parse(bad).is_err(), "{bad}");
         }

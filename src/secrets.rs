@@ -96,7 +96,10 @@ impl Contents {
         }
         for name in contents.secrets.keys() {
             SecretName::parse(name).map_err(|_| {
-                Error::new(Exit::IoErr, "the store holds an invalid secret name; it is damaged")
+                Error::new(
+                    Exit::IoErr,
+                    "the store holds an invalid secret name; it is damaged",
+                )
             })?;
         }
         Ok(contents)
@@ -118,8 +121,12 @@ impl Contents {
                 .sum::<usize>()
             + self.recipients.iter().map(|r| r.len() + 4).sum::<usize>();
         let mut out = Zeroizing::new(Vec::with_capacity(estimate * 2));
-        serde_json::to_writer(&mut *out, self)
-            .map_err(|e| Error::new(Exit::Failure, format!("cannot serialise the store: {}", classify(&e))))?;
+        serde_json::to_writer(&mut *out, self).map_err(|e| {
+            Error::new(
+                Exit::Failure,
+                format!("cannot serialise the store: {}", classify(&e)),
+            )
+        })?;
         Ok(out)
     }
 
@@ -196,7 +203,10 @@ mod tests {
     #[test]
     fn round_trip_any_bytes() {
         let mut c = Contents::new(vec!["age1x".into()]);
-        for (i, v) in [&b"\xff\xfe binary \x01"[..], b"plain-text-value", b"a"].iter().enumerate() {
+        for (i, v) in [&b"\xff\xfe binary \x01"[..], b"plain-text-value", b"a"]
+            .iter()
+            .enumerate()
+        {
             c.secrets.insert(
                 format!("S{i}"),
                 Entry {

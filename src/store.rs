@@ -31,12 +31,19 @@ pub fn create_home(paths: &Paths) -> Result<()> {
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(parent) = home.parent() {
-                fs::create_dir_all(parent).map_err(|e| Error::io(parent.display(), &e))?;
+                // Missing parents get 0700 too (the XDG data dir's mode), not 0777 & ~umask.
+                fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(parent)
+                    .map_err(|e| Error::io(parent.display(), &e))?;
             }
-            fs::DirBuilder::new()
-                .mode(0o700)
-                .create(home)
-                .map_err(|e| Error::io(home.display(), &e))?;
+            match fs::DirBuilder::new().mode(0o700).create(home) {
+                Ok(()) => {}
+                // A concurrent init made it first: the checks below decide.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(Error::io(home.display(), &e)),
+            }
         }
         Err(e) => return Err(Error::io(home.display(), &e)),
     }
@@ -57,7 +64,10 @@ pub fn check_home(paths: &Paths) -> Result<()> {
     if meta.file_type().is_symlink() {
         return Err(Error::new(
             Exit::IoErr,
-            format!("refusing the vault home {}: it is a symlink", home.display()),
+            format!(
+                "refusing the vault home {}: it is a symlink",
+                home.display()
+            ),
         )
         .hint("point VAULT_HOME at the real directory"));
     }
@@ -114,9 +124,12 @@ pub fn exists(paths: &Paths) -> bool {
 pub fn read(paths: &Paths) -> Result<Vec<u8>> {
     check_home(paths)?;
     let path = paths.store();
+    // NONBLOCK: a FIFO planted at store.age must not hang the open; the type check below
+    // refuses it. Reads of a regular file ignore the flag.
+    let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
     let mut file = match OpenOptions::new()
         .read(true)
-        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .custom_flags(flags.bits() as i32)
         .open(&path)
     {
         Ok(f) => f,
@@ -169,7 +182,7 @@ pub fn lock(paths: &Paths) -> Result<Lock> {
 /// Atomically replaces `store.age` with `ciphertext`. The caller holds the lock.
 pub fn write(paths: &Paths, _lock: &Lock, ciphertext: &[u8]) -> Result<()> {
     remove_stale_temps(paths);
-    atomic_write(&paths.home, &paths.store(), ciphertext)
+    atomic_write(&paths.home, &paths.store(), ciphertext, true)
 }
 
 /// Writes a new file (mode 0600) atomically; refuses to replace anything already there.
@@ -184,11 +197,12 @@ pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    atomic_write(dir, path, bytes)
+    atomic_write(dir, path, bytes, false)
 }
 
-/// temp file in `dir` (O_EXCL, 0600) → write → fsync → rename over `dest` → fsync `dir`.
-fn atomic_write(dir: &Path, dest: &Path, bytes: &[u8]) -> Result<()> {
+/// temp file in `dir` (O_EXCL, 0600) → write → fsync → rename over `dest` (or, without
+/// `replace`, link it into place only if `dest` does not exist) → fsync `dir`.
+fn atomic_write(dir: &Path, dest: &Path, bytes: &[u8], replace: bool) -> Result<()> {
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .permissions(fs::Permissions::from_mode(0o600))
@@ -213,8 +227,21 @@ fn atomic_write(dir: &Path, dest: &Path, bytes: &[u8]) -> Result<()> {
             format!("refusing to replace {}: not a regular file", dest.display()),
         ));
     }
-    tmp.persist(dest)
-        .map_err(|e| Error::io(dest.display(), &e.error))?;
+    if replace {
+        tmp.persist(dest)
+            .map_err(|e| Error::io(dest.display(), &e.error))?;
+    } else {
+        tmp.persist_noclobber(dest).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::new(
+                    Exit::CantCreate,
+                    format!("refusing to overwrite {}", dest.display()),
+                )
+            } else {
+                Error::io(dest.display(), &e.error)
+            }
+        })?;
+    }
     sync_dir(dir)
 }
 

@@ -31,6 +31,9 @@ pub fn confirm(text: &str, prompt: &str, expected: &str) -> Result<bool> {
 }
 
 fn no_terminal() -> Error {
-    Error::new(Exit::Denied, "this needs a confirmation typed on the terminal, and there is no terminal")
-        .hint("run it yourself in a terminal; no flag can answer this question instead")
+    Error::new(
+        Exit::Denied,
+        "this needs a confirmation typed on the terminal, and there is no terminal",
+    )
+    .hint("run it yourself in a terminal; no flag can answer this question instead")
 }

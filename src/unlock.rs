@@ -67,7 +67,12 @@ pub struct Unlocked {
 
 impl fmt::Debug for Unlocked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Unlocked {{ route: {}, identities: {} }}", self.route, self.identities.len())
+        write!(
+            f,
+            "Unlocked {{ route: {}, identities: {} }}",
+            self.route,
+            self.identities.len()
+        )
     }
 }
 
@@ -75,7 +80,10 @@ impl fmt::Debug for Unlocked {
 pub fn from_env() -> Result<Option<Unlocked>> {
     if let Some(text) = std::env::var_os("VAULT_IDENTITY").filter(|v| !v.is_empty()) {
         let text = Zeroizing::new(text.into_string().map_err(|_| {
-            Error::new(Exit::Locked, "VAULT_IDENTITY is not valid UTF-8, so it is not an age identity")
+            Error::new(
+                Exit::Locked,
+                "VAULT_IDENTITY is not valid UTF-8, so it is not an age identity",
+            )
         })?);
         let identities = parse_identities(&text, "VAULT_IDENTITY")?;
         return Ok(Some(Unlocked {
@@ -87,7 +95,8 @@ pub fn from_env() -> Result<Option<Unlocked>> {
     if let Some(path) = std::env::var_os("VAULT_IDENTITY_FILE").filter(|v| !v.is_empty()) {
         let path = PathBuf::from(path);
         let text = read_identity_file(&path)?;
-        let identities = parse_identities(&text, &format!("VAULT_IDENTITY_FILE ({})", path.display()))?;
+        let identities =
+            parse_identities(&text, &format!("VAULT_IDENTITY_FILE ({})", path.display()))?;
         return Ok(Some(Unlocked {
             identities,
             route: Route::EnvFile(path),
@@ -142,8 +151,11 @@ pub fn unlock(paths: &Paths, config: &Config) -> Result<Unlocked> {
 /// The message never quotes the text.
 pub fn parse_identities(text: &str, source: &str) -> Result<Vec<Identity>> {
     let bad = || {
-        Error::new(Exit::Locked, format!("{source} does not hold an age identity"))
-            .hint("expected AGE-SECRET-KEY-1… lines, as written by `vault keygen` or age-keygen")
+        Error::new(
+            Exit::Locked,
+            format!("{source} does not hold an age identity"),
+        )
+        .hint("expected AGE-SECRET-KEY-1… lines, as written by `vault keygen` or age-keygen")
     };
     let file = age::IdentityFile::from_buffer(text.as_bytes()).map_err(|_| bad())?;
     let ids = file.into_identities().map_err(|_| bad())?;
@@ -162,12 +174,18 @@ pub fn recipients_of(text: &str, source: &str) -> Result<Vec<String>> {
             continue;
         }
         let id: age::x25519::Identity = line.parse().map_err(|_| {
-            Error::new(Exit::Locked, format!("{source} does not hold an age X25519 identity"))
+            Error::new(
+                Exit::Locked,
+                format!("{source} does not hold an age X25519 identity"),
+            )
         })?;
         out.push(id.to_public().to_string());
     }
     if out.is_empty() {
-        return Err(Error::new(Exit::Locked, format!("{source} does not hold an age identity")));
+        return Err(Error::new(
+            Exit::Locked,
+            format!("{source} does not hold an age identity"),
+        ));
     }
     Ok(out)
 }
@@ -179,7 +197,11 @@ fn read_identity_file(path: &Path) -> Result<Zeroizing<String>> {
         .map_err(|e| {
             Error::new(
                 Exit::Locked,
-                format!("cannot read VAULT_IDENTITY_FILE {}: {}", path.display(), crate::error::io_reason(&e)),
+                format!(
+                    "cannot read VAULT_IDENTITY_FILE {}: {}",
+                    path.display(),
+                    crate::error::io_reason(&e)
+                ),
             )
         })?;
     Ok(text)
@@ -193,11 +215,13 @@ fn keyring_user(paths: &Paths) -> String {
 /// Reads this home's identity from the keyring: `Ok(None)` when there is no entry,
 /// `Err(reason)` when the keyring itself is unavailable.
 fn keyring_load(paths: &Paths) -> std::result::Result<Option<Zeroizing<String>>, String> {
-    let entry = keyring::Entry::new(KEYRING_SERVICE, &keyring_user(paths)).map_err(|e| short_reason(&e))?;
+    let entry =
+        keyring::Entry::new(KEYRING_SERVICE, &keyring_user(paths)).map_err(|e| short_reason(&e))?;
     match entry.get_secret() {
         Ok(bytes) => {
             let bytes = Zeroizing::new(bytes);
-            let text = std::str::from_utf8(&bytes).map_err(|_| "the entry is not text".to_string())?;
+            let text =
+                std::str::from_utf8(&bytes).map_err(|_| "the entry is not text".to_string())?;
             Ok(Some(Zeroizing::new(text.to_string())))
         }
         Err(keyring::Error::NoEntry) => Ok(None),
@@ -207,7 +231,8 @@ fn keyring_load(paths: &Paths) -> std::result::Result<Option<Zeroizing<String>>,
 
 /// Saves this home's identity in the keyring.
 pub fn keyring_save(paths: &Paths, identity: &SecretString) -> std::result::Result<(), String> {
-    let entry = keyring::Entry::new(KEYRING_SERVICE, &keyring_user(paths)).map_err(|e| short_reason(&e))?;
+    let entry =
+        keyring::Entry::new(KEYRING_SERVICE, &keyring_user(paths)).map_err(|e| short_reason(&e))?;
     entry
         .set_secret(identity.expose_secret().as_bytes())
         .map_err(|e| short_reason(&e))?;
@@ -227,20 +252,37 @@ pub fn keyring_delete(paths: &Paths) {
 
 fn short_reason(e: &keyring::Error) -> String {
     let text = e.to_string();
-    text.lines().next().unwrap_or("unknown error").chars().take(160).collect()
+    text.lines()
+        .next()
+        .unwrap_or("unknown error")
+        .chars()
+        .take(160)
+        .collect()
 }
 
 /// True when a terminal can be opened for prompts.
 #[must_use]
 pub fn have_tty() -> bool {
-    std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").is_ok()
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
 }
 
 /// Reads a passphrase from /dev/tty (never stdin).
 pub fn prompt_tty(prompt: &str) -> Result<Zeroizing<String>> {
-    rpassword::prompt_password(prompt).map(Zeroizing::new).map_err(|e| {
-        Error::new(Exit::Locked, format!("cannot read from the terminal: {}", crate::error::io_reason(&e)))
-    })
+    rpassword::prompt_password(prompt)
+        .map(Zeroizing::new)
+        .map_err(|e| {
+            Error::new(
+                Exit::Locked,
+                format!(
+                    "cannot read from the terminal: {}",
+                    crate::error::io_reason(&e)
+                ),
+            )
+        })
 }
 
 /// Decrypts `identity.age` with a passphrase typed on the terminal.
@@ -248,7 +290,10 @@ fn open_passphrase_file(path: &Path) -> Result<Zeroizing<String>> {
     if !have_tty() {
         return Err(Error::new(
             Exit::Locked,
-            format!("locked: {} needs a passphrase and there is no terminal to ask on", path.display()),
+            format!(
+                "locked: {} needs a passphrase and there is no terminal to ask on",
+                path.display()
+            ),
         )
         .hint("in CI or under an agent, set VAULT_IDENTITY or VAULT_IDENTITY_FILE instead"));
     }
@@ -263,7 +308,10 @@ fn open_passphrase_file(path: &Path) -> Result<Zeroizing<String>> {
         .map_err(|e| match e {
             age::DecryptError::ExcessiveWork { .. } => Error::new(
                 Exit::Locked,
-                format!("{} asks for an excessive scrypt work factor", path.display()),
+                format!(
+                    "{} asks for an excessive scrypt work factor",
+                    path.display()
+                ),
             ),
             _ => Error::new(Exit::Locked, "wrong passphrase"),
         })?;
@@ -282,16 +330,22 @@ pub fn create_passphrase_file(path: &Path, identity: &SecretString) -> Result<()
         return Err(Error::new(Exit::DataErr, "the passphrases differ"));
     }
     if pass.len() < 8 {
-        return Err(Error::new(Exit::DataErr, "refusing a passphrase shorter than 8 characters"));
+        return Err(Error::new(
+            Exit::DataErr,
+            "refusing a passphrase shorter than 8 characters",
+        ));
     }
     let mut recipient = age::scrypt::Recipient::new(SecretString::from(pass.as_str().to_string()));
     recipient.set_work_factor(SCRYPT_LOG_N);
-    let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-        .map_err(|e| Error::new(Exit::Failure, format!("cannot encrypt the identity: {e}")))?;
+    let encryptor =
+        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .map_err(|e| Error::new(Exit::Failure, format!("cannot encrypt the identity: {e}")))?;
     let mut out = Vec::new();
-    let fail = |e: std::io::Error| Error::new(Exit::Failure, format!("cannot encrypt the identity: {e}"));
+    let fail =
+        |e: std::io::Error| Error::new(Exit::Failure, format!("cannot encrypt the identity: {e}"));
     let mut w = encryptor.wrap_output(&mut out).map_err(fail)?;
-    w.write_all(identity.expose_secret().as_bytes()).map_err(fail)?;
+    w.write_all(identity.expose_secret().as_bytes())
+        .map_err(fail)?;
     w.write_all(b"\n").map_err(fail)?;
     w.finish().map_err(fail)?;
     crate::store::write_new_file(path, &out)

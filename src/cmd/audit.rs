@@ -25,7 +25,9 @@ fn show(paths: &Paths, args: &AuditArgs) -> Result<Exit> {
     let mut out = std::io::stdout().lock();
     for (entry, _) in &entries {
         if let Some(since) = since {
-            let Ok(t) = humantime::parse_rfc3339(&entry.time) else { continue };
+            let Ok(t) = humantime::parse_rfc3339(&entry.time) else {
+                continue;
+            };
             if t < since {
                 continue;
             }
@@ -40,7 +42,10 @@ fn show(paths: &Paths, args: &AuditArgs) -> Result<Exit> {
         written.map_err(|e| Error::io("stdout", &e))?;
     }
     if !problems.is_empty() {
-        eprintln!("vault: {} unreadable line(s) skipped; run `vault audit verify`", problems.len());
+        eprintln!(
+            "vault: {} unreadable line(s) skipped; run `vault audit verify`",
+            problems.len()
+        );
     }
     Ok(Exit::Success)
 }
@@ -83,9 +88,16 @@ fn parse_since(text: &str) -> Result<SystemTime> {
         return Ok(t);
     }
     let d: Duration = humantime::parse_duration(text).map_err(|_| {
-        Error::new(Exit::Usage, format!("--since {text:?}: expected a time (2026-11-22T10:00:00Z) or a duration (2h, 7d)"))
+        Error::new(
+            Exit::Usage,
+            format!(
+                "--since {text:?}: expected a time (2026-11-22T10:00:00Z) or a duration (2h, 7d)"
+            ),
+        )
     })?;
-    Ok(SystemTime::now().checked_sub(d).unwrap_or(SystemTime::UNIX_EPOCH))
+    Ok(SystemTime::now()
+        .checked_sub(d)
+        .unwrap_or(SystemTime::UNIX_EPOCH))
 }
 
 fn verify(paths: &Paths) -> Result<Exit> {
@@ -94,14 +106,25 @@ fn verify(paths: &Paths) -> Result<Exit> {
     let head = match crate::cmd::open_quiet() {
         Ok(opened) => opened.contents.audit,
         Err(e) => {
-            eprintln!("vault: note: store not opened ({}); checking the chain only", e.message);
+            eprintln!(
+                "vault: note: store not opened ({}); checking the chain only",
+                e.message
+            );
             None
         }
     };
     let problems = audit::verify(paths, head.as_ref())?;
     let (entries, _) = audit::read_all(paths)?;
     if problems.is_empty() {
-        println!("audit log intact: {} entries, chain verified{}", entries.len(), if head.is_some() { ", reaches the store's recorded head" } else { "" });
+        println!(
+            "audit log intact: {} entries, chain verified{}",
+            entries.len(),
+            if head.is_some() {
+                ", reaches the store's recorded head"
+            } else {
+                ""
+            }
+        );
         return Ok(Exit::Success);
     }
     for p in &problems {

@@ -22,15 +22,31 @@ pub fn run(args: &ImportArgs) -> Result<Exit> {
         std::fs::File::open(&args.file).and_then(|mut f| f.read_to_end(&mut input))
     }
     .map_err(|e| {
-        let exit = if e.kind() == std::io::ErrorKind::NotFound { Exit::NoInput } else { Exit::IoErr };
-        Error::new(exit, format!("cannot read {path}: {}", crate::error::io_reason(&e)))
+        let exit = if e.kind() == std::io::ErrorKind::NotFound {
+            Exit::NoInput
+        } else {
+            Exit::IoErr
+        };
+        Error::new(
+            exit,
+            format!("cannot read {path}: {}", crate::error::io_reason(&e)),
+        )
     })?;
     let assignments = dotenv::parse(&input).map_err(|errs| {
-        let list: Vec<String> = errs.iter().map(|e| format!("line {}: {}", e.line, e.reason)).collect();
-        Error::new(Exit::DataErr, format!("{path}: nothing imported; {}", list.join("; ")))
+        let list: Vec<String> = errs
+            .iter()
+            .map(|e| format!("line {}: {}", e.line, e.reason))
+            .collect();
+        Error::new(
+            Exit::DataErr,
+            format!("{path}: nothing imported; {}", list.join("; ")),
+        )
     })?;
     if assignments.is_empty() {
-        return Err(Error::new(Exit::DataErr, format!("{path}: no KEY=VALUE lines; nothing imported")));
+        return Err(Error::new(
+            Exit::DataErr,
+            format!("{path}: no KEY=VALUE lines; nothing imported"),
+        ));
     }
     let mut items = Vec::new();
     let mut problems = Vec::new();
@@ -40,7 +56,10 @@ pub fn run(args: &ImportArgs) -> Result<Exit> {
                 let value = SecretValue::new(a.value);
                 if let Err(e) = value.check(&name, args.allow_short) {
                     problems.push(format!("line {}: {}", a.line, e.message));
-                } else if items.iter().any(|(n, _, _): &(SecretName, SecretValue, usize)| *n == name) {
+                } else if items
+                    .iter()
+                    .any(|(n, _, _): &(SecretName, SecretValue, usize)| *n == name)
+                {
                     problems.push(format!("line {}: {name} is assigned twice", a.line));
                 } else {
                     items.push((name, value, a.line));
@@ -50,7 +69,10 @@ pub fn run(args: &ImportArgs) -> Result<Exit> {
         }
     }
     if !problems.is_empty() {
-        return Err(Error::new(Exit::DataErr, format!("{path}: nothing imported; {}", problems.join("; "))));
+        return Err(Error::new(
+            Exit::DataErr,
+            format!("{path}: nothing imported; {}", problems.join("; ")),
+        ));
     }
     let mut opened = crate::cmd::open()?;
     let count = items.len();
@@ -80,7 +102,13 @@ pub fn run(args: &ImportArgs) -> Result<Exit> {
                 None => {
                     contents.secrets.insert(
                         name.as_str().to_string(),
-                        Entry { value, created: time, updated: time, description: None, policy: Policy::default() },
+                        Entry {
+                            value,
+                            created: time,
+                            updated: time,
+                            description: None,
+                            policy: Policy::default(),
+                        },
                     );
                 }
             }

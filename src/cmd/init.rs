@@ -22,11 +22,28 @@ pub fn run(args: &InitArgs) -> Result<Exit> {
     }
     // Validate the environment's identity before creating anything.
     let env_identity = unlock::from_env()?;
+    let created_home = !paths.home.exists();
     store::create_home(&paths)?;
+    let result = create(&paths, args, env_identity);
+    if result.is_err() && !store::exists(&paths) {
+        // Leave nothing behind but what was there before.
+        let _ = std::fs::remove_file(paths.lock());
+        if created_home {
+            let _ = std::fs::remove_dir(&paths.home);
+        }
+    }
+    result
+}
+
+fn create(paths: &Paths, args: &InitArgs, env_identity: Option<unlock::Unlocked>) -> Result<Exit> {
+    let paths = paths.clone();
     let config = Config::load(&paths)?;
     let lock = store::lock(&paths)?;
     if store::exists(&paths) {
-        return Err(Error::new(Exit::CantCreate, format!("a store already exists at {}", paths.store().display())));
+        return Err(Error::new(
+            Exit::CantCreate,
+            format!("a store already exists at {}", paths.store().display()),
+        ));
     }
     let (recipients, route) = match env_identity {
         Some(u) => {
@@ -57,7 +74,11 @@ pub fn run(args: &InitArgs) -> Result<Exit> {
 }
 
 /// Generates an identity and keeps it in the keyring, or else in a passphrase file.
-fn new_identity(paths: &Paths, config: &Config, passphrase: bool) -> Result<(Vec<String>, unlock::Route)> {
+fn new_identity(
+    paths: &Paths,
+    config: &Config,
+    passphrase: bool,
+) -> Result<(Vec<String>, unlock::Route)> {
     let identity = age::x25519::Identity::generate();
     let recipient = identity.to_public().to_string();
     let secret: SecretString = identity.to_string();
@@ -78,10 +99,10 @@ fn new_identity(paths: &Paths, config: &Config, passphrase: bool) -> Result<(Vec
         )
         .hint("for CI: `vault keygen` once, store its output as the secret VAULT_IDENTITY, then `VAULT_IDENTITY=… vault init`"));
     }
-    if let Some(why) = &keyring_problem {
-        if !passphrase {
-            eprintln!("vault: the OS keyring is unavailable ({why}); protecting the identity with a passphrase instead");
-        }
+    if let Some(why) = keyring_problem.as_ref().filter(|_| !passphrase) {
+        eprintln!(
+            "vault: the OS keyring is unavailable ({why}); protecting the identity with a passphrase instead"
+        );
     }
     let file = paths.identity_file();
     unlock::create_passphrase_file(&file, &secret)?;

@@ -50,7 +50,11 @@ pub fn run(args: &ListArgs) -> Result<Exit> {
 
 fn table(out: &mut impl Write, rows: &[Row<'_>]) -> std::io::Result<()> {
     let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
-    writeln!(out, "{:width$}  {:20}  {:30}  DESCRIPTION", "NAME", "UPDATED", "POLICY")?;
+    writeln!(
+        out,
+        "{:width$}  {:20}  {:30}  DESCRIPTION",
+        "NAME", "UPDATED", "POLICY"
+    )?;
     for r in rows {
         let policy = if r.policy.is_empty() {
             "(none: no host allowed)".to_string()

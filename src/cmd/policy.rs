@@ -38,15 +38,25 @@ fn set(args: &PolicySetArgs) -> Result<Exit> {
             new.summary(),
             reasons.join("\n    - ")
         );
-        let confirmed = crate::tty::confirm(&text, &format!("type the secret's name ({name}) to confirm:"), name.as_str());
+        let confirmed = crate::tty::confirm(
+            &text,
+            &format!("type the secret's name ({name}) to confirm:"),
+            name.as_str(),
+        );
         match confirmed {
             Ok(true) => {}
             Ok(false) => {
                 let _ = audit::append(&opened.paths, denied_entry(&name, "widening not confirmed"));
-                return Err(Error::new(Exit::Denied, format!("policy of {name} not changed: the widening was not confirmed")));
+                return Err(Error::new(
+                    Exit::Denied,
+                    format!("policy of {name} not changed: the widening was not confirmed"),
+                ));
             }
             Err(e) => {
-                let _ = audit::append(&opened.paths, denied_entry(&name, "widening needs a terminal"));
+                let _ = audit::append(
+                    &opened.paths,
+                    denied_entry(&name, "widening needs a terminal"),
+                );
                 return Err(Error::new(Exit::Denied, format!("policy of {name} not changed: widening needs a confirmation typed on the terminal, and there is none"))
                     .hint(e.hint.unwrap_or_default()));
             }
@@ -60,12 +70,17 @@ fn set(args: &PolicySetArgs) -> Result<Exit> {
             .ok_or_else(|| crate::cmd::set::unknown(&name))?;
         // Another writer may have changed the policy since the confirmation was asked.
         if entry.policy != old {
-            return Err(Error::new(Exit::Failure, format!("the policy of {name} changed meanwhile; nothing done, try again")));
+            return Err(Error::new(
+                Exit::Failure,
+                format!("the policy of {name} changed meanwhile; nothing done, try again"),
+            ));
         }
         entry.policy = new.clone();
         entry.updated = crate::secrets::now();
         let mut a = audit::Entry::new("policy", vec![name.to_string()]);
-        a.decision = Some(serde_json::json!({ "from": old.summary(), "to": new.summary(), "widened": widened }));
+        a.decision = Some(
+            serde_json::json!({ "from": old.summary(), "to": new.summary(), "widened": widened }),
+        );
         Ok(((), a))
     })?;
     eprintln!("vault: {name}: {}", new.summary());
@@ -90,7 +105,12 @@ fn show(args: &PolicyShowArgs) -> Result<Exit> {
                 .ok_or_else(|| crate::cmd::set::unknown(&name))?;
             vec![(key, &entry.policy)]
         }
-        None => opened.contents.secrets.iter().map(|(k, e)| (k, &e.policy)).collect(),
+        None => opened
+            .contents
+            .secrets
+            .iter()
+            .map(|(k, e)| (k, &e.policy))
+            .collect(),
     };
     let mut out = std::io::stdout().lock();
     let written = if args.json {
@@ -112,5 +132,9 @@ fn show(args: &PolicyShowArgs) -> Result<Exit> {
 
 /// TEMPORARY until egress::policy::widening lands: every change counts as a widening.
 fn widening(old: &crate::egress::Policy, new: &crate::egress::Policy) -> Vec<String> {
-    if old == new { Vec::new() } else { vec!["the policy changes".to_string()] }
+    if old == new {
+        Vec::new()
+    } else {
+        vec!["the policy changes".to_string()]
+    }
 }

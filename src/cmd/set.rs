@@ -12,9 +12,6 @@ use crate::exit::Exit;
 use crate::secret::{SecretName, SecretValue};
 use crate::secrets::{Entry, now};
 
-/// Largest accepted value: Linux refuses a single environment string over 128 KiB.
-pub const MAX_VALUE_LEN: usize = 128 * 1024 - 1;
-
 /// Stores the secret; refuses values in argv, bad names and values, and existing names
 /// without `--replace`.
 pub fn run(args: &SetArgs) -> Result<Exit> {
@@ -32,7 +29,9 @@ pub fn run(args: &SetArgs) -> Result<Exit> {
             Exit::Usage,
             "--allow/--confirm/--deny with --replace: a replacement keeps the secret's policy",
         )
-        .hint(format!("change the policy with `vault policy set {name} …`")));
+        .hint(format!(
+            "change the policy with `vault policy set {name} …`"
+        )));
     }
     let description = args.description.clone();
     if let Some(d) = &description {
@@ -75,22 +74,33 @@ pub fn run(args: &SetArgs) -> Result<Exit> {
             }
         }
     })?;
-    eprintln!("vault: {} {name}", if replaced { "replaced" } else { "stored" });
+    eprintln!(
+        "vault: {} {name}",
+        if replaced { "replaced" } else { "stored" }
+    );
     Ok(Exit::Success)
 }
 
 fn shown(name: &str) -> &str {
-    if SecretName::parse(name).is_ok() { name } else { "NAME" }
+    if SecretName::parse(name).is_ok() {
+        name
+    } else {
+        "NAME"
+    }
 }
 
 fn exists(name: &SecretName) -> Error {
-    Error::new(Exit::CantCreate, format!("{name} already exists; values are write-once"))
-        .hint(format!("use `vault set {name} --replace` to replace it"))
+    Error::new(
+        Exit::CantCreate,
+        format!("{name} already exists; values are write-once"),
+    )
+    .hint(format!("use `vault set {name} --replace` to replace it"))
 }
 
 /// The error for a name that is not in the store.
 pub fn unknown(name: &SecretName) -> Error {
-    Error::new(Exit::DataErr, format!("no secret named {name}")).hint("`vault list` shows the names")
+    Error::new(Exit::DataErr, format!("no secret named {name}"))
+        .hint("`vault list` shows the names")
 }
 
 fn check_description(d: &str) -> Result<()> {
@@ -118,14 +128,18 @@ fn read_value(name: &SecretName) -> Result<SecretValue> {
         let first = crate::unlock::prompt_tty(&format!("value for {name}: "))?;
         let second = crate::unlock::prompt_tty("again, to confirm: ")?;
         if first.as_str() != second.as_str() {
-            return Err(Error::new(Exit::DataErr, format!("the two entries for {name} differ; nothing was stored")));
+            return Err(Error::new(
+                Exit::DataErr,
+                format!("the two entries for {name} differ; nothing was stored"),
+            ));
         }
         return Ok(SecretValue::new(Zeroizing::new(first.as_bytes().to_vec())));
     }
-    let mut buf = Zeroizing::new(Vec::with_capacity(MAX_VALUE_LEN + 2));
+    let max = name.max_value_len();
+    let mut buf = Zeroizing::new(Vec::with_capacity(max + 3));
     std::io::stdin()
         .lock()
-        .take(MAX_VALUE_LEN as u64 + 3)
+        .take(max as u64 + 3)
         .read_to_end(&mut buf)
         .map_err(|e| Error::io("stdin", &e))?;
     let strip = if buf.ends_with(b"\r\n") {
@@ -135,11 +149,5 @@ fn read_value(name: &SecretName) -> Result<SecretValue> {
     };
     let keep = buf.len() - strip;
     buf.truncate(keep);
-    if buf.len() > MAX_VALUE_LEN {
-        return Err(Error::new(
-            Exit::DataErr,
-            format!("refusing the value for {name}: larger than 128 KiB, too large for an environment variable"),
-        ));
-    }
     Ok(SecretValue::new(buf))
 }

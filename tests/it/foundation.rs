@@ -505,6 +505,16 @@ fn refuses_value_over_128_kib() {
     let value: Vec<u8> = (0..64 * 1024).map(|i| b'a' + (i % 26) as u8).collect();
     v.set("BIG", &value);
     assert_eq!(v.stored_value("BIG"), Some(value));
+    // The boundary: `NAME=VALUE\0` must fit in 128 KiB (MAX_ARG_STRLEN).
+    let max = 128 * 1024 - "EDGE".len() - 2;
+    v.refuses(
+        v.cmd()
+            .args(["set", "EDGE"])
+            .write_stdin(vec![b'y'; max + 1]),
+        DATA_ERR,
+    );
+    v.set("EDGE", vec![b'y'; max]);
+    assert_eq!(v.stored_value("EDGE").map(|x| x.len()), Some(max));
 }
 
 /// (4) Exactly one trailing `\n` or `\r\n` is stripped from piped input; nothing else is
