@@ -21,6 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'vault' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -35,12 +36,20 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('redact', 'redact', [CompletionResultType]::ParameterValue, 'Copy stdin to stdout with every stored value (and its encodings) redacted')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show or change a secret''s egress policy (where its value may be sent)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log, or verify its hash chain')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show which store is used and how it was found, how it unlocks, how many secrets it holds and its recipients (never a value)')
+            [CompletionResult]::new('recipients', 'recipients', [CompletionResultType]::ParameterValue, 'List, add or remove the public keys the store is encrypted to (age or SSH)')
+            [CompletionResult]::new('git-setup', 'git-setup', [CompletionResultType]::ParameterValue, 'Configure this git repository to diff and merge .vault/store.age by name')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Search files for stored values and their encodings (exit 1 when any is found)')
+            [CompletionResult]::new('git-textconv', 'git-textconv', [CompletionResultType]::ParameterValue, 'Print a decrypted listing of a store file for `git diff` (hidden; see git-setup)')
+            [CompletionResult]::new('git-merge', 'git-merge', [CompletionResultType]::ParameterValue, 'Merge three versions of a store file for git (hidden; see git-setup)')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate the man pages or shell completions (used by the build; hidden)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'vault;init' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('--passphrase', '--passphrase', [CompletionResultType]::ParameterName, 'Keep the new identity in identity.age under a passphrase instead of the OS keyring')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Create a project store in ./.vault (to commit with the project) instead of the personal store; it uses your personal identity when the keyring has one')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -50,6 +59,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         'vault;keygen' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the identity to this new file (mode 0600) instead of stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the identity to this new file (mode 0600) instead of stdout')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -61,6 +71,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Host pattern that needs a confirmation on the terminal each run (repeatable)')
             [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Host pattern the value must never be sent to (repeatable)')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'A note shown by `vault list`')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Replace an existing secret''s value (keeps its policy unless new rules are given)')
             [CompletionResult]::new('--allow-short', '--allow-short', [CompletionResultType]::ParameterName, 'Accept a value shorter than 8 bytes (only its raw form will be redacted)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -70,6 +81,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;list' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON (an array of objects) instead of a table')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -78,6 +90,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;rm' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -85,6 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;import' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Replace secrets that already exist')
             [CompletionResult]::new('--allow-short', '--allow-short', [CompletionResultType]::ParameterName, 'Accept values shorter than 8 bytes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -95,6 +109,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         }
         'vault;run' {
             [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Inject only these secrets (comma-separated, repeatable)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('--pty', '--pty', [CompletionResultType]::ParameterName, 'Put all three of the command''s stdin, stdout and stderr on one PTY (merged output)')
             [CompletionResult]::new('--no-pty', '--no-pty', [CompletionResultType]::ParameterName, 'Use pipes only, never a PTY')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -104,6 +119,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;redact' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -111,6 +127,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;policy' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -124,6 +141,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Host pattern the value may be sent to without asking (repeatable)')
             [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Host pattern that needs a confirmation on the terminal each run (repeatable)')
             [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Host pattern the value must never be sent to (repeatable)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -131,6 +149,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;policy;show' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -155,6 +174,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         }
         'vault;audit' {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only entries since a time (RFC 3339) or for a duration back from now (2h, 7d)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per line')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -165,6 +185,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;audit;verify' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -182,7 +203,107 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         'vault;audit;help;help' {
             break
         }
+        'vault;status' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;recipients' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the recipients (public keys) the store is encrypted to')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'vault;recipients;list' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;recipients;add' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;recipients;rm' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;recipients;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the recipients (public keys) the store is encrypted to')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'vault;recipients;help;list' {
+            break
+        }
+        'vault;recipients;help;add' {
+            break
+        }
+        'vault;recipients;help;rm' {
+            break
+        }
+        'vault;recipients;help;help' {
+            break
+        }
+        'vault;git-setup' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;scan' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'Also search binary files (a NUL byte in the first 8 KiB)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;git-textconv' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;git-merge' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'vault;generate' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -200,6 +321,12 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('redact', 'redact', [CompletionResultType]::ParameterValue, 'Copy stdin to stdout with every stored value (and its encodings) redacted')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show or change a secret''s egress policy (where its value may be sent)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log, or verify its hash chain')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show which store is used and how it was found, how it unlocks, how many secrets it holds and its recipients (never a value)')
+            [CompletionResult]::new('recipients', 'recipients', [CompletionResultType]::ParameterValue, 'List, add or remove the public keys the store is encrypted to (age or SSH)')
+            [CompletionResult]::new('git-setup', 'git-setup', [CompletionResultType]::ParameterValue, 'Configure this git repository to diff and merge .vault/store.age by name')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Search files for stored values and their encodings (exit 1 when any is found)')
+            [CompletionResult]::new('git-textconv', 'git-textconv', [CompletionResultType]::ParameterValue, 'Print a decrypted listing of a store file for `git diff` (hidden; see git-setup)')
+            [CompletionResult]::new('git-merge', 'git-merge', [CompletionResultType]::ParameterValue, 'Merge three versions of a store file for git (hidden; see git-setup)')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate the man pages or shell completions (used by the build; hidden)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -244,6 +371,36 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;help;audit;verify' {
+            break
+        }
+        'vault;help;status' {
+            break
+        }
+        'vault;help;recipients' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the recipients (public keys) the store is encrypted to')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them')
+            break
+        }
+        'vault;help;recipients;list' {
+            break
+        }
+        'vault;help;recipients;add' {
+            break
+        }
+        'vault;help;recipients;rm' {
+            break
+        }
+        'vault;help;git-setup' {
+            break
+        }
+        'vault;help;scan' {
+            break
+        }
+        'vault;help;git-textconv' {
+            break
+        }
+        'vault;help;git-merge' {
             break
         }
         'vault;help;generate' {

@@ -18,6 +18,7 @@ set edit:completion:arg-completer[vault] = {|@words|
     }
     var completions = [
         &'vault'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -32,11 +33,19 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand redact 'Copy stdin to stdout with every stored value (and its encodings) redacted'
             cand policy 'Show or change a secret''s egress policy (where its value may be sent)'
             cand audit 'Show the audit log, or verify its hash chain'
+            cand status 'Show which store is used and how it was found, how it unlocks, how many secrets it holds and its recipients (never a value)'
+            cand recipients 'List, add or remove the public keys the store is encrypted to (age or SSH)'
+            cand git-setup 'Configure this git repository to diff and merge .vault/store.age by name'
+            cand scan 'Search files for stored values and their encodings (exit 1 when any is found)'
+            cand git-textconv 'Print a decrypted listing of a store file for `git diff` (hidden; see git-setup)'
+            cand git-merge 'Merge three versions of a store file for git (hidden; see git-setup)'
             cand generate 'Generate the man pages or shell completions (used by the build; hidden)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vault;init'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand --passphrase 'Keep the new identity in identity.age under a passphrase instead of the OS keyring'
+            cand --project 'Create a project store in ./.vault (to commit with the project) instead of the personal store; it uses your personal identity when the keyring has one'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -45,6 +54,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         &'vault;keygen'= {
             cand -o 'Write the identity to this new file (mode 0600) instead of stdout'
             cand --output 'Write the identity to this new file (mode 0600) instead of stdout'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -55,6 +65,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --confirm 'Host pattern that needs a confirmation on the terminal each run (repeatable)'
             cand --deny 'Host pattern the value must never be sent to (repeatable)'
             cand --description 'A note shown by `vault list`'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand --replace 'Replace an existing secret''s value (keeps its policy unless new rules are given)'
             cand --allow-short 'Accept a value shorter than 8 bytes (only its raw form will be redacted)'
             cand -h 'Print help (see more with ''--help'')'
@@ -63,6 +74,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --version 'Print version'
         }
         &'vault;list'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand --json 'Print JSON (an array of objects) instead of a table'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -70,12 +82,14 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --version 'Print version'
         }
         &'vault;rm'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'vault;import'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand --replace 'Replace secrets that already exist'
             cand --allow-short 'Accept values shorter than 8 bytes'
             cand -h 'Print help'
@@ -85,6 +99,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         }
         &'vault;run'= {
             cand --only 'Inject only these secrets (comma-separated, repeatable)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand --pty 'Put all three of the command''s stdin, stdout and stderr on one PTY (merged output)'
             cand --no-pty 'Use pipes only, never a PTY'
             cand -h 'Print help (see more with ''--help'')'
@@ -93,12 +108,14 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --version 'Print version'
         }
         &'vault;redact'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'vault;policy'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -111,12 +128,14 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --allow 'Host pattern the value may be sent to without asking (repeatable)'
             cand --confirm 'Host pattern that needs a confirmation on the terminal each run (repeatable)'
             cand --deny 'Host pattern the value must never be sent to (repeatable)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'vault;policy;show'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand --json 'Print JSON'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -136,6 +155,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         }
         &'vault;audit'= {
             cand --since 'Only entries since a time (RFC 3339) or for a duration back from now (2h, 7d)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand --json 'One JSON object per line'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -145,6 +165,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vault;audit;verify'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -158,7 +179,93 @@ set edit:completion:arg-completer[vault] = {|@words|
         }
         &'vault;audit;help;help'= {
         }
+        &'vault;status'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --json 'Print JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;recipients'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the recipients (public keys) the store is encrypted to'
+            cand add 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that'
+            cand rm 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vault;recipients;list'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --json 'Print JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;recipients;add'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;recipients;rm'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;recipients;help'= {
+            cand list 'List the recipients (public keys) the store is encrypted to'
+            cand add 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that'
+            cand rm 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vault;recipients;help;list'= {
+        }
+        &'vault;recipients;help;add'= {
+        }
+        &'vault;recipients;help;rm'= {
+        }
+        &'vault;recipients;help;help'= {
+        }
+        &'vault;git-setup'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;scan'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --binary 'Also search binary files (a NUL byte in the first 8 KiB)'
+            cand --json 'Print JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;git-textconv'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;git-merge'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'vault;generate'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -175,6 +282,12 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand redact 'Copy stdin to stdout with every stored value (and its encodings) redacted'
             cand policy 'Show or change a secret''s egress policy (where its value may be sent)'
             cand audit 'Show the audit log, or verify its hash chain'
+            cand status 'Show which store is used and how it was found, how it unlocks, how many secrets it holds and its recipients (never a value)'
+            cand recipients 'List, add or remove the public keys the store is encrypted to (age or SSH)'
+            cand git-setup 'Configure this git repository to diff and merge .vault/store.age by name'
+            cand scan 'Search files for stored values and their encodings (exit 1 when any is found)'
+            cand git-textconv 'Print a decrypted listing of a store file for `git diff` (hidden; see git-setup)'
+            cand git-merge 'Merge three versions of a store file for git (hidden; see git-setup)'
             cand generate 'Generate the man pages or shell completions (used by the build; hidden)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -206,6 +319,27 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand verify 'Check the hash chain; report the first edited, reordered or deleted entry'
         }
         &'vault;help;audit;verify'= {
+        }
+        &'vault;help;status'= {
+        }
+        &'vault;help;recipients'= {
+            cand list 'List the recipients (public keys) the store is encrypted to'
+            cand add 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that'
+            cand rm 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them'
+        }
+        &'vault;help;recipients;list'= {
+        }
+        &'vault;help;recipients;add'= {
+        }
+        &'vault;help;recipients;rm'= {
+        }
+        &'vault;help;git-setup'= {
+        }
+        &'vault;help;scan'= {
+        }
+        &'vault;help;git-textconv'= {
+        }
+        &'vault;help;git-merge'= {
         }
         &'vault;help;generate'= {
         }

@@ -1,6 +1,9 @@
 //! The command line, as clap derive types. Doc comments are the help text and the man page;
 //! there is no logic here.
 
+// Help text mentions `[REDACTED:NAME]` literally; it is not a rustdoc link.
+#![allow(rustdoc::broken_intra_doc_links)]
+
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -23,6 +26,10 @@ There is deliberately no command that prints a value.";
 #[command(name = "vault", version, about, long_about = None, after_help = EXAMPLES)]
 #[command(propagate_version = true, max_term_width = 100)]
 pub struct Cli {
+    /// Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the
+    /// working directory, and the personal store).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub store: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -71,6 +78,32 @@ pub enum Command {
     Policy(PolicyCommand),
     /// Show the audit log, or verify its hash chain.
     Audit(AuditArgs),
+    /// Show which store is used and how it was found, how it unlocks, how many secrets it
+    /// holds and its recipients (never a value).
+    #[command(alias = "where")]
+    Status(StatusArgs),
+    /// List, add or remove the public keys the store is encrypted to (age or SSH).
+    #[command(subcommand)]
+    Recipients(RecipientsCommand),
+    /// Configure this git repository to diff and merge .vault/store.age by name.
+    ///
+    /// Sets, in the repository's own config, a textconv diff driver (names, descriptions,
+    /// policies, recipients and `updated` times — never values) and a merge driver that
+    /// merges two versions of the store secret by secret, and adds
+    /// `.vault/store.age diff=vault merge=vault` to .gitattributes.
+    GitSetup,
+    /// Search files for stored values and their encodings (exit 1 when any is found).
+    ///
+    /// Walks each PATH (default: the current directory), honouring .gitignore, skipping
+    /// binary files unless --binary, and prints `path:line:col NAME (encoding)` for each
+    /// occurrence — never the value or the matched text.
+    Scan(ScanArgs),
+    /// Print a decrypted listing of a store file for `git diff` (hidden; see git-setup).
+    #[command(hide = true)]
+    GitTextconv(GitTextconvArgs),
+    /// Merge three versions of a store file for git (hidden; see git-setup).
+    #[command(hide = true)]
+    GitMerge(GitMergeArgs),
     /// Generate the man pages or shell completions (used by the build; hidden).
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -82,6 +115,79 @@ pub struct InitArgs {
     /// Keep the new identity in identity.age under a passphrase instead of the OS keyring.
     #[arg(long)]
     pub passphrase: bool,
+    /// Create a project store in ./.vault (to commit with the project) instead of the
+    /// personal store; it uses your personal identity when the keyring has one.
+    #[arg(long)]
+    pub project: bool,
+}
+
+/// `vault status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `vault recipients …`.
+#[derive(Debug, Subcommand)]
+pub enum RecipientsCommand {
+    /// List the recipients (public keys) the store is encrypted to.
+    List(RecipientsListArgs),
+    /// Add a recipient and re-encrypt the store to it. Whoever holds its identity can then
+    /// read every value: this must be confirmed on the terminal, and no flag skips that.
+    Add(RecipientArgs),
+    /// Remove a recipient and re-encrypt the store without it. The values they could read
+    /// must be rotated; vault lists them.
+    Rm(RecipientArgs),
+}
+
+/// `vault recipients list`.
+#[derive(Debug, Args)]
+pub struct RecipientsListArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `vault recipients add|rm`.
+#[derive(Debug, Args)]
+pub struct RecipientArgs {
+    /// An age public key (age1…) or an SSH public key line (ssh-ed25519 AAAA… or
+    /// ssh-rsa AAAA…, quoted as one argument; a trailing comment is ignored).
+    pub key: String,
+}
+
+/// `vault scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to search (default: the current directory).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Also search binary files (a NUL byte in the first 8 KiB).
+    #[arg(long)]
+    pub binary: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `vault git-textconv`.
+#[derive(Debug, Args)]
+pub struct GitTextconvArgs {
+    /// The store file to list.
+    pub file: PathBuf,
+}
+
+/// `vault git-merge`.
+#[derive(Debug, Args)]
+pub struct GitMergeArgs {
+    /// The common ancestor's version (%O).
+    pub base: PathBuf,
+    /// Our version (%A); the result is written here.
+    pub ours: PathBuf,
+    /// Their version (%B).
+    pub theirs: PathBuf,
 }
 
 /// `vault keygen`.

@@ -1,13 +1,19 @@
 //! Subcommands, one file each, and what they share: opening and changing the store.
 
 pub mod audit;
+pub mod git;
 pub mod import;
 pub mod init;
 pub mod keygen;
 pub mod list;
 pub mod policy;
+pub mod recipients;
+pub mod redact;
 pub mod rm;
+pub mod run;
+pub mod scan;
 pub mod set;
+pub mod status;
 
 use crate::cli::{Cli, Command};
 use crate::config::{Config, Paths};
@@ -19,6 +25,7 @@ use crate::{generate, seal, store};
 
 /// Runs the parsed command.
 pub fn dispatch(cli: Cli) -> Result<Exit> {
+    crate::discover::set_store_flag(cli.store);
     match cli.command {
         Command::Init(a) => init::run(&a),
         Command::Keygen(a) => keygen::run(&a),
@@ -26,13 +33,17 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::List(a) => list::run(&a),
         Command::Rm(a) => rm::run(&a),
         Command::Import(a) => import::run(&a),
-        Command::Run(_) | Command::Redact => Err(crate::error::Error::new(
-            Exit::Failure,
-            "not available in this build",
-        )),
+        Command::Run(a) => run::run(&a),
+        Command::Redact => redact::run(),
         Command::Policy(c) => policy::run(&c),
         Command::Audit(a) => audit::run(&a),
         Command::Generate(a) => generate::run(&a),
+        Command::Status(a) => status::run(&a),
+        Command::Recipients(c) => recipients::run(&c),
+        Command::GitSetup => git::setup(),
+        Command::GitTextconv(a) => git::textconv(&a),
+        Command::GitMerge(a) => git::merge(&a),
+        Command::Scan(a) => scan::run(&a),
     }
 }
 

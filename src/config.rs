@@ -18,27 +18,10 @@ pub struct Paths {
 }
 
 impl Paths {
-    /// Resolves the home: `$VAULT_HOME` when set (and not empty), else the platform data dir.
+    /// Resolves the home: `--store`, else `$VAULT_HOME`, else the nearest `.vault/` upward
+    /// from the working directory, else the user's personal store (see `discover.rs`).
     pub fn locate() -> Result<Paths> {
-        let home = match std::env::var_os("VAULT_HOME") {
-            Some(h) if !h.is_empty() => {
-                let h = PathBuf::from(h);
-                if h.is_absolute() {
-                    h
-                } else {
-                    std::env::current_dir()
-                        .map_err(|e| Error::io("current directory", &e))?
-                        .join(h)
-                }
-            }
-            _ => dirs::data_dir()
-                .ok_or_else(|| {
-                    Error::new(Exit::Failure, "cannot find a data directory for the store")
-                        .hint("set VAULT_HOME to a directory of your choice")
-                })?
-                .join("vault"),
-        };
-        Ok(Paths { home })
+        crate::discover::locate().map(|(paths, _)| paths)
     }
 
     /// The encrypted store.

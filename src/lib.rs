@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod discover;
 pub mod dotenv;
 pub mod egress;
 pub mod error;
@@ -16,7 +17,13 @@ pub mod exit;
 pub mod generate;
 pub mod harden;
 pub mod inject;
+pub mod merge;
+pub mod project;
+pub mod pty;
+pub mod recipient;
 pub mod redact;
+pub mod relay;
+pub mod scan;
 pub mod seal;
 pub mod secret;
 pub mod secrets;
@@ -66,11 +73,17 @@ fn parse(args: Vec<OsString>) -> Result<Cli, Exit> {
         Ok(cli) => Ok(cli),
         Err(e) => {
             use clap::error::ErrorKind;
-            let sensitive = args
-                .iter()
-                .skip(1)
-                .find(|a| !a.to_string_lossy().starts_with('-'))
-                .is_some_and(|a| a == "set" || a == "import");
+            // The subcommand is the first non-option word; `--store DIR` is skipped whole.
+            let mut words = args.iter().skip(1);
+            let sensitive = std::iter::from_fn(|| {
+                let a = words.next()?;
+                if a == "--store" {
+                    words.next();
+                }
+                Some(a)
+            })
+            .find(|a| !a.to_string_lossy().starts_with('-'))
+            .is_some_and(|a| a == "set" || a == "import");
             let quiet = matches!(
                 e.kind(),
                 ErrorKind::DisplayHelp

@@ -5,7 +5,6 @@
 //! damaged" (exit 74), because the fixes differ.
 
 use std::io::{Read, Write};
-use std::str::FromStr;
 
 use zeroize::Zeroizing;
 
@@ -15,19 +14,10 @@ use crate::exit::Exit;
 /// An identity that can open the store.
 pub type Identity = Box<dyn age::Identity + Send + Sync>;
 
-/// Parses a recipient string: an age X25519 public key (`age1…`).
-pub fn parse_recipient(text: &str) -> Result<age::x25519::Recipient> {
-    age::x25519::Recipient::from_str(text.trim()).map_err(|_| {
-        Error::new(
-            Exit::DataErr,
-            format!("not an age recipient: {:?}", short(text)),
-        )
-        .hint("recipients look like age1…, as printed by `vault keygen` or age-keygen")
-    })
-}
-
-fn short(text: &str) -> String {
-    text.chars().take(24).collect()
+/// Parses a recipient string: an age X25519 public key (`age1…`) or an SSH public key
+/// (`ssh-ed25519`, `ssh-rsa`); see `recipient.rs`.
+pub fn parse_recipient(text: &str) -> Result<crate::recipient::Parsed> {
+    crate::recipient::parse(text)
 }
 
 /// Encrypts `plain` to every recipient.
@@ -37,7 +27,7 @@ pub fn encrypt(plain: &[u8], recipients: &[String]) -> Result<Vec<u8>> {
         .map(|r| parse_recipient(r))
         .collect::<Result<Vec<_>>>()?;
     let encryptor =
-        age::Encryptor::with_recipients(parsed.iter().map(|r| r as &dyn age::Recipient))
+        age::Encryptor::with_recipients(parsed.iter().map(|r| r.as_ref() as &dyn age::Recipient))
             .map_err(|e| Error::new(Exit::Failure, format!("cannot encrypt the store: {e}")))?;
     let mut out = Vec::with_capacity(plain.len() + 512);
     let fail =

@@ -13,6 +13,11 @@ use crate::exit::Exit;
 /// Shows `text`, then asks the user to type `expected` exactly. `Ok(true)` only when they
 /// did; an error when there is no terminal.
 pub fn confirm(text: &str, prompt: &str, expected: &str) -> Result<bool> {
+    Ok(ask(text, prompt)? == expected)
+}
+
+/// Shows `text` and `prompt` on the terminal and returns the line typed (trimmed).
+pub fn ask(text: &str, prompt: &str) -> Result<String> {
     let tty = OpenOptions::new()
         .read(true)
         .write(true)
@@ -27,7 +32,7 @@ pub fn confirm(text: &str, prompt: &str, expected: &str) -> Result<bool> {
     BufReader::new(&tty)
         .read_line(&mut line)
         .map_err(|_| no_terminal())?;
-    Ok(line.trim_end_matches(['\n', '\r']).trim() == expected)
+    Ok(line.trim().to_string())
 }
 
 fn no_terminal() -> Error {

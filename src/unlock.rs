@@ -40,6 +40,8 @@ pub enum Route {
     EnvFile(PathBuf),
     /// The OS keyring.
     Keyring,
+    /// The OS keyring entry of the user's personal store (for a project store).
+    PersonalKeyring,
     /// The passphrase-protected identity file.
     Passphrase(PathBuf),
 }
@@ -50,6 +52,7 @@ impl fmt::Display for Route {
             Route::Env => f.write_str("VAULT_IDENTITY (environment)"),
             Route::EnvFile(p) => write!(f, "VAULT_IDENTITY_FILE ({})", p.display()),
             Route::Keyring => f.write_str("OS keyring"),
+            Route::PersonalKeyring => f.write_str("OS keyring (your personal identity)"),
             Route::Passphrase(p) => write!(f, "passphrase file ({})", p.display()),
         }
     }
@@ -113,12 +116,12 @@ pub fn unlock(paths: &Paths, config: &Config) -> Result<Unlocked> {
     }
     let mut keyring_problem = None;
     if config.keyring {
-        match keyring_load(paths) {
-            Ok(Some(text)) => {
+        match keyring_find(paths) {
+            Ok(Some((text, route))) => {
                 let identities = parse_identities(&text, "the keyring entry")?;
                 return Ok(Unlocked {
                     identities,
-                    route: Route::Keyring,
+                    route,
                     material: vec![text],
                 });
             }
@@ -147,9 +150,12 @@ pub fn unlock(paths: &Paths, config: &Config) -> Result<Unlocked> {
     Err(err)
 }
 
-/// Parses age identity text (one or more `AGE-SECRET-KEY-1…` lines, `#` comments allowed).
-/// The message never quotes the text.
+/// Parses age identity text (one or more `AGE-SECRET-KEY-1…` lines, `#` comments allowed),
+/// or one SSH private key (see `recipient.rs`). The message never quotes the text.
 pub fn parse_identities(text: &str, source: &str) -> Result<Vec<Identity>> {
+    if crate::recipient::is_ssh_private_key(text) {
+        return Ok(vec![crate::recipient::ssh_identity(text, source)?]);
+    }
     let bad = || {
         Error::new(
             Exit::Locked,
@@ -168,26 +174,7 @@ pub fn parse_identities(text: &str, source: &str) -> Result<Vec<Identity>> {
 /// The recipients (public keys) of identity text, for `init` with an identity from the
 /// environment.
 pub fn recipients_of(text: &str, source: &str) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for line in text.lines().map(str::trim) {
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let id: age::x25519::Identity = line.parse().map_err(|_| {
-            Error::new(
-                Exit::Locked,
-                format!("{source} does not hold an age X25519 identity"),
-            )
-        })?;
-        out.push(id.to_public().to_string());
-    }
-    if out.is_empty() {
-        return Err(Error::new(
-            Exit::Locked,
-            format!("{source} does not hold an age identity"),
-        ));
-    }
-    Ok(out)
+    crate::recipient::of_identity_text(text, source)
 }
 
 fn read_identity_file(path: &Path) -> Result<Zeroizing<String>> {
@@ -226,6 +213,20 @@ fn keyring_load(paths: &Paths) -> std::result::Result<Option<Zeroizing<String>>,
         }
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(e) => Err(short_reason(&e)),
+    }
+}
+
+/// This home's keyring entry; for a project store (`.vault`) with no entry of its own, the
+/// entry of the user's personal store, so one person uses one identity across projects.
+pub fn keyring_find(
+    paths: &Paths,
+) -> std::result::Result<Option<(Zeroizing<String>, Route)>, String> {
+    if let Some(text) = keyring_load(paths)? {
+        return Ok(Some((text, Route::Keyring)));
+    }
+    match crate::discover::personal_home(paths) {
+        Some(personal) => Ok(keyring_load(&personal)?.map(|t| (t, Route::PersonalKeyring))),
+        None => Ok(None),
     }
 }
 

@@ -12,7 +12,11 @@ use crate::{audit, seal, store, unlock};
 /// Creates an empty store encrypted to the identity from the environment, or to a new
 /// identity kept in the keyring or a passphrase file.
 pub fn run(args: &InitArgs) -> Result<Exit> {
-    let paths = Paths::locate()?;
+    let paths = if args.project {
+        crate::discover::project_here()?
+    } else {
+        Paths::locate()?
+    };
     if store::exists(&paths) {
         return Err(Error::new(
             Exit::CantCreate,
@@ -24,9 +28,17 @@ pub fn run(args: &InitArgs) -> Result<Exit> {
     let env_identity = unlock::from_env()?;
     let created_home = !paths.home.exists();
     store::create_home(&paths)?;
-    let result = create(&paths, args, env_identity);
+    let result = if args.project {
+        crate::project::write_static_files(&paths)
+    } else {
+        Ok(())
+    }
+    .and_then(|()| create(&paths, args, env_identity));
     if result.is_err() && !store::exists(&paths) {
         // Leave nothing behind but what was there before.
+        if args.project {
+            crate::project::remove_files(&paths);
+        }
         let _ = std::fs::remove_file(paths.lock());
         if created_home {
             let _ = std::fs::remove_dir(&paths.home);
@@ -54,7 +66,10 @@ fn create(paths: &Paths, args: &InitArgs, env_identity: Option<unlock::Unlocked>
             }
             (r, u.route)
         }
-        None => new_identity(&paths, &config, args.passphrase)?,
+        None => match crate::project::personal_identity(&paths, &config, args)? {
+            Some(found) => found,
+            None => new_identity(&paths, &config, args.passphrase)?,
+        },
     };
     let mut contents = Contents::new(recipients.clone());
     let mut entry = audit::Entry::new("init", Vec::new());
@@ -70,6 +85,9 @@ fn create(paths: &Paths, args: &InitArgs, env_identity: Option<unlock::Unlocked>
     eprintln!("vault: created {}", paths.store().display());
     eprintln!("vault: unlocks with: {route}");
     eprintln!("vault: recipient: {}", recipients.join(", "));
+    if args.project {
+        crate::project::created(&paths, &recipients)?;
+    }
     Ok(Exit::Success)
 }
 

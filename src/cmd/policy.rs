@@ -4,6 +4,7 @@ use std::io::Write;
 
 use crate::audit;
 use crate::cli::{PolicyCommand, PolicySetArgs, PolicyShowArgs};
+use crate::egress::policy::widening;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::secret::SecretName;
@@ -128,13 +129,4 @@ fn show(args: &PolicyShowArgs) -> Result<Exit> {
     };
     written.map_err(|e| Error::io("stdout", &e))?;
     Ok(Exit::Success)
-}
-
-/// TEMPORARY until egress::policy::widening lands: every change counts as a widening.
-fn widening(old: &crate::egress::Policy, new: &crate::egress::Policy) -> Vec<String> {
-    if old == new {
-        Vec::new()
-    } else {
-        vec!["the policy changes".to_string()]
-    }
 }

@@ -42,7 +42,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     let shown_argv = redacted_argv(&args.command, &patterns);
     let env_names: Vec<String> = plan.env.iter().map(ToString::to_string).collect();
 
-    let check = egress_check(&opened, &plan, &args.command)?;
+    let check = egress_check(&opened, &plan, &args.command, &shown_argv)?;
     let mut entry = audit::Entry::new("run", env_names.clone());
     entry.argv = Some(shown_argv.clone());
     entry.hosts.clone_from(&check.hosts);
@@ -210,4 +210,100 @@ impl Filter for Counted {
 struct EgressCheck {
     hosts: Vec<String>,
     decision: serde_json::Value,
+}
+
+/// Checks the destinations in argv against each injected secret's policy. Refusals and
+/// confirmations are audited here; an allowed run is audited when it ends.
+fn egress_check(
+    opened: &Opened,
+    plan: &inject::Plan,
+    argv: &[OsString],
+    shown: &[String],
+) -> Result<EgressCheck> {
+    let secrets: Vec<(&str, &egress::Policy)> = plan
+        .env
+        .iter()
+        .filter_map(|n| opened.contents.get(n).map(|e| (n.as_str(), &e.policy)))
+        .collect();
+    if secrets.is_empty() {
+        return Ok(EgressCheck {
+            hosts: Vec::new(),
+            decision: serde_json::json!("allow: no secret injected"),
+        });
+    }
+    let template: Vec<String> = argv
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let names: Vec<String> = plan.env.iter().map(ToString::to_string).collect();
+    let refuse = |hosts: Vec<String>, decision: serde_json::Value, message: String| -> Error {
+        let mut entry = audit::Entry::new("deny", names.clone());
+        entry.argv = Some(shown.to_vec());
+        entry.hosts = hosts;
+        entry.decision = Some(decision);
+        if let Err(e) = audit::append(&opened.paths, entry) {
+            return e;
+        }
+        Error::new(Exit::Denied, message)
+    };
+    let dests = match egress::destinations(&template) {
+        Ok(d) => d,
+        Err(evasion) => {
+            return Err(refuse(
+                Vec::new(),
+                serde_json::json!({ "refused": evasion.to_string() }),
+                format!("refusing to run: the destination cannot be checked: {evasion}"),
+            )
+            .hint("an argv check cannot follow proxies, config files or header tricks; run the command without them"));
+        }
+    };
+    let hosts: Vec<String> = dests.iter().map(ToString::to_string).collect();
+    match egress::policy::evaluate(&secrets, &dests) {
+        egress::policy::Decision::Allow => Ok(EgressCheck {
+            decision: serde_json::json!(if hosts.is_empty() {
+                "allow: no destination in argv"
+            } else {
+                "allow"
+            }),
+            hosts,
+        }),
+        egress::policy::Decision::Deny(denials) => {
+            let lines: Vec<String> = denials.iter().map(ToString::to_string).collect();
+            let decision = serde_json::json!({ "deny": lines });
+            Err(refuse(hosts, decision, format!("refusing to run: {}", lines.join("; ")))
+                .hint("`vault policy show` lists the rules; `vault policy set NAME --allow HOST` changes one"))
+        }
+        egress::policy::Decision::Refuse(evasion) => Err(refuse(
+            hosts,
+            serde_json::json!({ "refused": evasion.to_string() }),
+            format!("refusing to run: the destination cannot be checked: {evasion}"),
+        )),
+        egress::policy::Decision::Confirm(pairs) => {
+            let list: Vec<String> = pairs.iter().map(|(s, h)| format!("  {s} -> {h}")).collect();
+            let text = format!(
+                "vault: this run would send secrets to hosts that need your confirmation:\n{}",
+                list.join("\n")
+            );
+            let answer = crate::tty::ask(&text, "allow this run? [y/N]");
+            let yes = matches!(
+                answer.as_deref().map(str::to_ascii_lowercase).as_deref(),
+                Ok("y" | "yes")
+            );
+            let decision = serde_json::json!({ "confirm": list.iter().map(|l| l.trim()).collect::<Vec<_>>(), "answer": if answer.is_err() { "no terminal" } else if yes { "yes" } else { "no" } });
+            let mut entry = audit::Entry::new("confirm", names.clone());
+            entry.argv = Some(shown.to_vec());
+            entry.hosts.clone_from(&hosts);
+            entry.decision = Some(decision.clone());
+            audit::append(&opened.paths, entry)?;
+            match answer {
+                Ok(_) if yes => Ok(EgressCheck { hosts, decision }),
+                Ok(_) => Err(Error::new(Exit::Denied, "refusing to run: the confirmation was declined")),
+                Err(_) => Err(Error::new(
+                    Exit::Denied,
+                    format!("refusing to run: {} needs a confirmation and there is no terminal to ask on", list.join(",").trim()),
+                )
+                .hint("confirm rules need a person at a terminal; in CI use allow rules")),
+            }
+        }
+    }
 }

@@ -5,4 +5,7 @@
 //! `mod redact;`, `mod generated;`.
 
 mod foundation;
+mod keyring;
+mod run;
 mod support;
+mod teams;

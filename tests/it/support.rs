@@ -6,6 +6,8 @@
 //! [`Vault::std_cmd`] gives a plain `std::process::Command` with the same environment as
 //! [`Vault::cmd`], for tests that spawn the binary themselves.
 
+pub mod pty;
+
 use std::cell::RefCell;
 use std::ffi::OsStr;
 use std::fs;

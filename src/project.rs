@@ -1,0 +1,137 @@
+//! The plain files of a project store (`.vault/`, committed with the project):
+//! - `README`: one line saying what the folder is;
+//! - `.gitignore`: keeps the local files (audit log, lock, identity, config, temp files)
+//!   out of git;
+//! - `recipients`: the public keys `store.age` is encrypted to, one per line. It is for
+//!   people reading the repository; vault regenerates it on every recipients change and
+//!   never reads it back. The list inside the encrypted store is the only source of truth,
+//!   so editing this file cannot add a recipient.
+
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use crate::config::Paths;
+use crate::error::{Error, Result};
+
+/// `.vault/README`.
+pub const README: &str = "This folder is a vault project store (`vault status` describes it): store.age holds this project's secrets, encrypted to the public keys listed in `recipients`; commit store.age, recipients, README and .gitignore, never the files .gitignore lists.\n";
+
+/// `.vault/.gitignore`.
+pub const GITIGNORE: &str = "\
+# vault: local files that must never be committed
+audit.jsonl
+store.lock
+identity.age
+config.toml
+# temp files of interrupted writes
+.*.tmp.*
+";
+
+const RECIPIENTS_HEADER: &str = "\
+# The public keys store.age is encrypted to, one per line.
+# Informational only: vault rewrites this file on every recipients change and never reads
+# it. The list inside the encrypted store is what counts (`vault recipients list`);
+# editing this file adds or removes no one.
+";
+
+/// The plain recipients file of a project store.
+#[must_use]
+pub fn recipients_path(paths: &Paths) -> std::path::PathBuf {
+    paths.home.join("recipients")
+}
+
+/// The text of the recipients file for `recipients`.
+#[must_use]
+pub fn recipients_text(recipients: &[String]) -> String {
+    let mut text = RECIPIENTS_HEADER.to_string();
+    for r in recipients {
+        text.push_str(r);
+        text.push('\n');
+    }
+    text
+}
+
+/// Writes `README` and `.gitignore` (before anything else goes into a new `.vault`, so a
+/// local file is never unignored even for a moment).
+pub fn write_static_files(paths: &Paths) -> Result<()> {
+    replace(&paths.home.join(".gitignore"), GITIGNORE.as_bytes())?;
+    replace(&paths.home.join("README"), README.as_bytes())
+}
+
+/// Rewrites `recipients` from the store's list.
+pub fn write_recipients(paths: &Paths, recipients: &[String]) -> Result<()> {
+    replace(
+        &recipients_path(paths),
+        recipients_text(recipients).as_bytes(),
+    )
+}
+
+/// Removes the plain files (when `init --project` fails before the store exists).
+pub fn remove_files(paths: &Paths) {
+    for name in [".gitignore", "README", "recipients"] {
+        let _ = std::fs::remove_file(paths.home.join(name));
+    }
+}
+
+/// Replaces `path` atomically (temp file in the same directory, fsync, rename).
+pub fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.tmp."))
+        .permissions(std::fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir.display(), &e))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(tmp.path().display(), &e))?;
+    if let Ok(meta) = std::fs::symlink_metadata(path)
+        && !meta.is_file()
+    {
+        return Err(Error::new(
+            crate::exit::Exit::IoErr,
+            format!("refusing to replace {}: not a regular file", path.display()),
+        ));
+    }
+    tmp.persist(path)
+        .map_err(|e| Error::io(path.display(), &e.error))?;
+    crate::store::sync_dir(dir)
+}
+
+/// For `init --project` without an identity in the environment: the personal identity from
+/// the OS keyring, when there is one (so one person uses one identity across projects).
+/// `None` means "make a new identity, as `vault init` does".
+pub fn personal_identity(
+    paths: &Paths,
+    config: &crate::config::Config,
+    args: &crate::cli::InitArgs,
+) -> Result<Option<(Vec<String>, crate::unlock::Route)>> {
+    if !args.project || args.passphrase || !config.keyring {
+        return Ok(None);
+    }
+    let Some(personal) = crate::discover::personal_home(paths) else {
+        return Ok(None);
+    };
+    match crate::unlock::keyring_find(&personal) {
+        Ok(Some((text, _))) => {
+            let recipients = crate::unlock::recipients_of(&text, "your personal keyring entry")?;
+            Ok(Some((recipients, crate::unlock::Route::PersonalKeyring)))
+        }
+        // No personal identity, or no keyring: behave like `vault init`.
+        Ok(None) | Err(_) => Ok(None),
+    }
+}
+
+/// After `init --project` wrote the store: the recipients file, and what to do next.
+pub fn created(paths: &Paths, recipients: &[String]) -> Result<()> {
+    write_recipients(paths, recipients)?;
+    eprintln!(
+        "vault: project store: commit {} (store.age, recipients, README, .gitignore); run `vault git-setup` for readable diffs and merges",
+        paths.home.display()
+    );
+    Ok(())
+}
