@@ -456,8 +456,13 @@ fn new_session_on_exec(cmd: &mut Command, ctty: Option<OwnedFd>) {
                 .collect()
         })
         .unwrap_or_default();
+    let core_limit = crate::harden::original_core_limit();
     let in_child = move || -> io::Result<()> {
         rustix::process::setsid()?;
+        // vault lowered its own core limit (harden.rs); the child gets the user's back.
+        if let Some(limit) = &core_limit {
+            let _ = rustix::process::setrlimit(rustix::process::Resource::Core, *limit);
+        }
         if let Some(fd) = &ctty {
             rustix::process::ioctl_tiocsctty(fd)?;
         }
@@ -473,10 +478,10 @@ fn new_session_on_exec(cmd: &mut Command, ctty: Option<OwnedFd>) {
         Ok(())
     };
     // SAFETY: `in_child` runs in the forked child before exec, where only
-    // async-signal-safe operations are allowed. It calls setsid,
+    // async-signal-safe operations are allowed. It calls setsid, setrlimit,
     // ioctl(TIOCSCTTY), ioctl(TCGETS) and fcntl(F_SETFD) (rustix: direct
     // syscalls) and converts an errno into io::Error (no allocation); `ctty`
-    // and `inherited` were moved in beforehand: nothing is allocated,
+    // `core_limit` and `inherited` were moved in beforehand: nothing is allocated,
     // locked or dropped in the child.
     unsafe {
         cmd.pre_exec(in_child);

@@ -5,6 +5,7 @@
 //! `mod redact;`, `mod generated;`.
 
 mod foundation;
+mod harden;
 mod keyring;
 mod run;
 mod support;
