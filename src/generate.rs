@@ -148,6 +148,24 @@ fn extra_sections() -> String {
     paragraphs(&mut s, "RESERVED NAMES", &[&reserved]);
     paragraphs(
         &mut s,
+        "INJECTION AND REDACTION",
+        &[
+            "vault run sets every secret (or those named by --only, or those the argv placeholders reference) as an environment variable of the same name, and replaces {{secure.NAME}} anywhere in an argument by the value, byte-exact, when the command starts. An unknown or malformed placeholder, or one excluded by --only, refuses the run. VAULT_IDENTITY and VAULT_IDENTITY_FILE never reach the child.",
+            "Each of fds 0-2 that is a terminal for vault becomes vault's own PTY for the child; the others stay pipes (--pty: all three on one PTY; --no-pty: pipes only). The child never receives vault's real terminal.",
+            "Everything the child writes passes through a streaming redactor that replaces every stored value, and its base64/base64url (all alignments), hex, percent- and JSON-escaped forms, with [REDACTED:NAME]. It holds back only bytes that could still start a secret, so prompts without a newline appear at once.",
+        ],
+    );
+    paragraphs(
+        &mut s,
+        "EGRESS POLICY",
+        &[
+            "Each secret has allow, confirm and deny lists of host patterns (host, *.domain or *, each with an optional :port). Before a run, the destinations in argv (URLs, curl/wget targets, user@host, host:port, database clients, inside sh -c scripts and after wrappers such as env, sudo, xargs, timeout) are normalised and checked for every injected secret: deny refuses, confirm asks on /dev/tty (no terminal: refused), allow passes, and no matching rule refuses. A command with no destination runs. Anything that hides or redirects the destination (proxies, Host headers, --resolve, ssh ProxyCommand, git -c http.proxy) refuses the run.",
+            "Widening a policy (vault policy set) requires typing the secret's name on the terminal; narrowing does not. No flag skips the confirmation.",
+            "An argv check cannot see destinations built at run time, in scripts or config files (~/.ssh/config, ~/.curlrc), proxy variables already in the environment, redirects or DNS tricks.",
+        ],
+    );
+    paragraphs(
+        &mut s,
         "SECURITY",
         &[
             "There is deliberately no command that prints a value: no get, show, export, reveal, cat, decrypt or env. Values go in through a hidden prompt or stdin and come out only into a child's environment or argv.",
