@@ -209,6 +209,20 @@ pub struct SetArgs {
     /// Accept a value shorter than 8 bytes (only its raw form will be redacted).
     #[arg(long)]
     pub allow_short: bool,
+    /// The egress rule.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// A note shown by `vault list`.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// Catches a value typed on the command line, so it can be refused without echoing it.
+    #[arg(hide = true, num_args = 0.., trailing_var_arg = true, allow_hyphen_values = true)]
+    pub value: Vec<OsString>,
+}
+
+/// `--allow/--confirm/--deny`: a secret's egress rule, shared by `set` and `policy set`.
+#[derive(Debug, Args)]
+pub struct RuleArgs {
     /// Host pattern the value may be sent to without asking (repeatable).
     #[arg(long, value_name = "HOST")]
     pub allow: Vec<String>,
@@ -218,12 +232,6 @@ pub struct SetArgs {
     /// Host pattern the value must never be sent to (repeatable).
     #[arg(long, value_name = "HOST")]
     pub deny: Vec<String>,
-    /// A note shown by `vault list`.
-    #[arg(long, value_name = "TEXT")]
-    pub description: Option<String>,
-    /// Catches a value typed on the command line, so it can be refused without echoing it.
-    #[arg(hide = true, num_args = 0.., trailing_var_arg = true, allow_hyphen_values = true)]
-    pub value: Vec<OsString>,
 }
 
 /// `vault list`.
@@ -292,15 +300,9 @@ pub enum PolicyCommand {
 pub struct PolicySetArgs {
     /// The secret.
     pub name: String,
-    /// Host pattern the value may be sent to without asking (repeatable).
-    #[arg(long, value_name = "HOST")]
-    pub allow: Vec<String>,
-    /// Host pattern that needs a confirmation on the terminal each run (repeatable).
-    #[arg(long, value_name = "HOST")]
-    pub confirm: Vec<String>,
-    /// Host pattern the value must never be sent to (repeatable).
-    #[arg(long, value_name = "HOST")]
-    pub deny: Vec<String>,
+    /// The egress rule.
+    #[command(flatten)]
+    pub rules: RuleArgs,
 }
 
 /// `vault policy show`.

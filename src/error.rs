@@ -37,6 +37,16 @@ impl Error {
         self
     }
 
+    /// A failure to read an input file: exit 66 when it does not exist, else 74.
+    pub fn read(what: impl fmt::Display, err: &std::io::Error) -> Error {
+        let exit = if err.kind() == std::io::ErrorKind::NotFound {
+            Exit::NoInput
+        } else {
+            Exit::IoErr
+        };
+        Error::new(exit, format!("{what}: {}", io_reason(err)))
+    }
+
     /// An I/O failure on `what` (a path or a description): exit 74.
     pub fn io(what: impl fmt::Display, err: &std::io::Error) -> Error {
         Error::new(Exit::IoErr, format!("{what}: {}", io_reason(err)))

@@ -109,7 +109,7 @@ fn extra_sections() -> String {
         &[
             (
                 "VAULT_HOME",
-                "Directory of the store (default: ~/.local/share/vault on Linux). Must be a real directory owned by you and not writable by group or others.",
+                "Directory of the store, unless --store is given; it wins over a .vault/ project store found upward (default: ~/.local/share/vault on Linux). Must be a real directory owned by you and not writable by group or others.",
             ),
             (
                 "VAULT_IDENTITY",
@@ -137,6 +137,10 @@ fn extra_sections() -> String {
             (
                 "$VAULT_HOME/config.toml",
                 "Preferences only: keyring = true|false, pty = \"auto\"|\"always\"|\"never\". Unknown keys are an error. Nothing here can loosen a policy.",
+            ),
+            (
+                ".vault/",
+                "A project store (vault init --project), found from the nearest .vault/ at or above the working directory when neither --store nor VAULT_HOME is given. Commit store.age, recipients (the public keys, informational: rewritten on every change, never read), README and .gitignore; the other files stay local.",
             ),
         ],
     );

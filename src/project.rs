@@ -76,7 +76,10 @@ pub fn remove_files(paths: &Paths) {
 
 /// Replaces `path` atomically (temp file in the same directory, fsync, rename).
 pub fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -17,9 +17,9 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use crate::redact::{Encoding, Patterns};
+use crate::redact::{Encoding, Patterns, Redactor};
 
 /// Bytes read per chunk.
 const CHUNK: usize = 1 << 20;
@@ -65,7 +65,7 @@ enum FileResult {
 
 /// Walks `roots` and searches every file.
 #[must_use]
-pub fn walk(roots: &[PathBuf], patterns: &Patterns, binary: bool) -> Summary {
+pub fn walk(roots: &[PathBuf], patterns: &Arc<Patterns>, binary: bool) -> Summary {
     let mut builder = ignore::WalkBuilder::new(&roots[0]);
     for root in &roots[1..] {
         builder.add(root);
@@ -150,7 +150,7 @@ fn short(text: &str) -> String {
 /// Searches one regular file (a FIFO or device swapped in is refused without blocking).
 fn search_file(
     path: &Path,
-    patterns: &Patterns,
+    patterns: &Arc<Patterns>,
     binary: bool,
     on_hit: impl FnMut(u64, u64, usize, Encoding),
 ) -> std::io::Result<FileResult> {
@@ -171,7 +171,7 @@ fn search_file(
 /// order. Returns the bytes searched, or `Binary` when skipped.
 fn search(
     mut reader: impl Read,
-    patterns: &Patterns,
+    patterns: &Arc<Patterns>,
     binary: bool,
     mut on_hit: impl FnMut(u64, u64, usize, Encoding),
 ) -> std::io::Result<FileResult> {
@@ -187,6 +187,10 @@ fn search(
     // (a line of a multi-line value, say) is the same leak, reported once.
     let mut reported_end: HashMap<usize, u64> = HashMap::new();
     let mut first = true;
+    // The redactor's sampled filter finds out fast whether a chunk holds any match at all
+    // (most chunks hold none); only then does `find_all` walk it byte by byte for positions.
+    let mut quick = Redactor::new(Arc::clone(patterns));
+    let mut scratch = Vec::with_capacity(CHUNK + keep + 1024);
     loop {
         let eof = fill(&mut reader, &mut buf, searched + CHUNK)?;
         if first {
@@ -195,7 +199,8 @@ fn search(
                 return Ok(FileResult::Binary);
             }
         }
-        if buf.len() > searched && !patterns.is_empty() {
+        if buf.len() > searched && !patterns.is_empty() && any_match(&mut quick, &buf, &mut scratch)
+        {
             let mut hits: Vec<_> = patterns
                 .find_all(&buf)
                 .filter(|h| h.end > searched)
@@ -238,6 +243,16 @@ fn search(
     }
 }
 
+/// True when `haystack` holds at least one occurrence of any pattern.
+fn any_match(quick: &mut Redactor, haystack: &[u8], scratch: &mut Vec<u8>) -> bool {
+    let before: u64 = quick.counts().iter().sum();
+    scratch.clear();
+    quick.feed(haystack, scratch);
+    quick.finish(scratch);
+    scratch.clear();
+    quick.counts().iter().sum::<u64>() > before
+}
+
 /// Reads until `buf` holds `want` bytes or the stream ends; true at the end.
 fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
     let start = buf.len();
@@ -266,8 +281,9 @@ fn count_newlines(bytes: &[u8]) -> u64 {
 mod tests {
     use super::{FileResult, search};
     use crate::redact::Patterns;
+    use std::sync::Arc;
 
-    fn hits(input: &[u8], patterns: &Patterns) -> Vec<(u64, u64, usize, &'static str)> {
+    fn hits(input: &[u8], patterns: &Arc<Patterns>) -> Vec<(u64, u64, usize, &'static str)> {
         let mut out = Vec::new();
         let r = search(input, patterns, false, |l, c, s, e| {
             out.push((l, c, s, e.as_str()))
@@ -279,7 +295,7 @@ mod tests {
 
     #[test]
     fn positions_encodings_and_chunk_boundaries() {
-        let p = Patterns::new([("TOKEN", &b"s3cr3t-value-0042"[..])], true);
+        let p = Arc::new(Patterns::new([("TOKEN", &b"s3cr3t-value-0042"[..])], true));
         let text = b"first line\nx = s3cr3t-value-0042 and\n  czNjcjN0LXZhbHVlLTAwNDI=\n";
         assert_eq!(hits(text, &p), vec![(2, 5, 0, "raw"), (3, 3, 0, "base64")]);
         // Straddling the 1 MiB chunk boundary, on a long line: found once, right column.
@@ -303,7 +319,7 @@ mod tests {
 
     #[test]
     fn binary_is_skipped_unless_asked() {
-        let p = Patterns::new([("TOKEN", &b"s3cr3t-value-0042"[..])], true);
+        let p = Arc::new(Patterns::new([("TOKEN", &b"s3cr3t-value-0042"[..])], true));
         let data = b"\0\x01s3cr3t-value-0042";
         assert!(matches!(
             search(&data[..], &p, false, |_, _, _, _| ()).unwrap(),

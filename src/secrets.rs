@@ -58,6 +58,25 @@ pub struct Entry {
     pub policy: Policy,
 }
 
+impl Entry {
+    /// A new secret stored at `time`.
+    #[must_use]
+    pub fn new(
+        value: SecretValue,
+        time: u64,
+        description: Option<String>,
+        policy: Policy,
+    ) -> Entry {
+        Entry {
+            value,
+            created: time,
+            updated: time,
+            description,
+            policy,
+        }
+    }
+}
+
 impl Contents {
     /// An empty store for the given recipients.
     #[must_use]

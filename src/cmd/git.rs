@@ -113,17 +113,7 @@ fn identity() -> Result<Unlocked> {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| {
-        let exit = if e.kind() == std::io::ErrorKind::NotFound {
-            Exit::NoInput
-        } else {
-            Exit::IoErr
-        };
-        Error::new(
-            exit,
-            format!("{}: {}", path.display(), crate::error::io_reason(&e)),
-        )
-    })
+    std::fs::read(path).map_err(|e| Error::read(path.display(), &e))
 }
 
 fn open_version(ciphertext: &[u8], unlocked: &Unlocked, which: &str) -> Result<Contents> {

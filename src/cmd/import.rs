@@ -21,17 +21,7 @@ pub fn run(args: &ImportArgs) -> Result<Exit> {
     } else {
         std::fs::File::open(&args.file).and_then(|mut f| f.read_to_end(&mut input))
     }
-    .map_err(|e| {
-        let exit = if e.kind() == std::io::ErrorKind::NotFound {
-            Exit::NoInput
-        } else {
-            Exit::IoErr
-        };
-        Error::new(
-            exit,
-            format!("cannot read {path}: {}", crate::error::io_reason(&e)),
-        )
-    })?;
+    .map_err(|e| Error::read(format!("cannot read {path}"), &e))?;
     let assignments = dotenv::parse(&input).map_err(|errs| {
         let list: Vec<String> = errs
             .iter()
@@ -102,13 +92,7 @@ pub fn run(args: &ImportArgs) -> Result<Exit> {
                 None => {
                     contents.secrets.insert(
                         name.as_str().to_string(),
-                        Entry {
-                            value,
-                            created: time,
-                            updated: time,
-                            description: None,
-                            policy: Policy::default(),
-                        },
+                        Entry::new(value, time, None, Policy::default()),
                     );
                 }
             }

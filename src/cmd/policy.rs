@@ -19,7 +19,7 @@ pub fn run(cmd: &PolicyCommand) -> Result<Exit> {
 
 fn set(args: &PolicySetArgs) -> Result<Exit> {
     let name = SecretName::parse(&args.name)?;
-    let new = crate::cmd::set::policy_from(&args.allow, &args.confirm, &args.deny)?;
+    let new = crate::cmd::set::policy_from(&args.rules)?;
     let mut opened = crate::cmd::open()?;
     let old = opened
         .contents

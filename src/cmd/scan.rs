@@ -12,14 +12,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::cli::ScanArgs;
-use crate::cmd::Opened;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
-use crate::redact::Patterns;
 use crate::scan;
-
-/// Label of the unlock material's patterns (as `vault run` uses).
-const UNLOCK_LABEL: &str = "VAULT_IDENTITY";
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
@@ -43,25 +38,6 @@ struct JsonReport<'a> {
     bytes: u64,
     skipped_binary: u64,
     unreadable: Vec<JsonUnreadable>,
-}
-
-/// The patterns: every stored value, and each line of the unlock material (an SSH key's
-/// `-----BEGIN/END` lines excepted: they are in every key file, not secret).
-fn patterns(opened: &Opened) -> Patterns {
-    let mut items: Vec<(&str, &[u8])> = opened
-        .contents
-        .secrets
-        .iter()
-        .map(|(k, e)| (k.as_str(), e.value.expose()))
-        .collect();
-    for material in &opened.unlocked.material {
-        for line in material.lines().map(str::trim) {
-            if !line.is_empty() && !line.starts_with('#') && !line.starts_with("-----") {
-                items.push((UNLOCK_LABEL, line.as_bytes()));
-            }
-        }
-    }
-    Patterns::new(items, true)
 }
 
 /// A path for display: `./` dropped, control characters replaced (a file name must not be
@@ -95,7 +71,8 @@ pub fn run(args: &ScanArgs) -> Result<Exit> {
         }
     }
     let opened = crate::cmd::open()?;
-    let patterns = patterns(&opened);
+    // The redactor's patterns: every stored value and each line of the unlock material.
+    let patterns = crate::cmd::run::patterns(&opened);
     let names = patterns.names().to_vec();
     drop(opened);
     let summary = scan::walk(&roots, &patterns, args.binary);

@@ -5,7 +5,7 @@ use std::io::Read;
 use zeroize::Zeroizing;
 
 use crate::audit;
-use crate::cli::SetArgs;
+use crate::cli::{RuleArgs, SetArgs};
 use crate::egress::Policy;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
@@ -23,7 +23,7 @@ pub fn run(args: &SetArgs) -> Result<Exit> {
         .hint(format!("run `vault set {}` and type the value at the prompt, or pipe it on stdin", shown(&args.name))));
     }
     let name = SecretName::parse(&args.name)?;
-    let policy = policy_from(&args.allow, &args.confirm, &args.deny)?;
+    let policy = policy_from(&args.rules)?;
     if args.replace && !policy.is_empty() {
         return Err(Error::new(
             Exit::Usage,
@@ -62,13 +62,7 @@ pub fn run(args: &SetArgs) -> Result<Exit> {
             None => {
                 contents.secrets.insert(
                     name.as_str().to_string(),
-                    Entry {
-                        value,
-                        created: time,
-                        updated: time,
-                        description,
-                        policy,
-                    },
+                    Entry::new(value, time, description, policy),
                 );
                 Ok((false, audit::Entry::new("set", vec![name.to_string()])))
             }
@@ -114,8 +108,8 @@ fn check_description(d: &str) -> Result<()> {
 }
 
 /// Builds a policy from `--allow/--confirm/--deny` patterns, validating each.
-pub fn policy_from(allow: &[String], confirm: &[String], deny: &[String]) -> Result<Policy> {
-    Policy::from_lists(allow, confirm, deny).map_err(|e| {
+pub fn policy_from(rules: &RuleArgs) -> Result<Policy> {
+    Policy::from_lists(&rules.allow, &rules.confirm, &rules.deny).map_err(|e| {
         Error::new(Exit::DataErr, e.to_string())
             .hint("patterns are host, *.domain or *, each with an optional :port")
     })

@@ -150,7 +150,8 @@ impl Person<'_> {
     fn git_out(&self, cwd: &Path, args: &[&str], may_fail: bool) -> Output {
         // umask 022 whatever the test runner's: vault refuses group-writable stores.
         let mut cmd = self.std("/bin/sh", cwd);
-        cmd.args(["-c", "umask 022; exec git \"$@\"", "git"]).args(args);
+        cmd.args(["-c", "umask 022; exec git \"$@\"", "git"])
+            .args(args);
         let out = cmd.output().expect("run git");
         assert!(
             may_fail || out.status.success(),
@@ -273,7 +274,10 @@ fn discovery_order_flag_env_project_user() {
     assert_eq!(s["unlock"], "VAULT_IDENTITY (environment)");
     a.set(&deep, "PROJECT_TOKEN", VALUE_1, false);
     assert_eq!(a.names(&deep), ["PROJECT_TOKEN"]);
-    assert!(a.names(&outside).is_empty(), "the personal store is separate");
+    assert!(
+        a.names(&outside).is_empty(),
+        "the personal store is separate"
+    );
 
     // VAULT_HOME beats the project store; --store beats both.
     let env_home = team.path("envhome");
@@ -301,12 +305,18 @@ fn discovery_order_flag_env_project_user() {
         .expect("status");
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(s["found"], "flag");
-    assert_eq!(s["store"], deep.join("../../../flaghome").display().to_string());
+    assert_eq!(
+        s["store"],
+        deep.join("../../../flaghome").display().to_string()
+    );
 
     // The text form names the store, how it was found, the route, the count and the keys.
     let out = a.ok(&deep, &["where"]);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains(&proj.join(".vault").display().to_string()), "{text}");
+    assert!(
+        text.contains(&proj.join(".vault").display().to_string()),
+        "{text}"
+    );
     assert!(text.contains("nearest .vault/"), "{text}");
     assert!(text.contains("secrets:    1"), "{text}");
     assert!(text.contains(&a.fixture.recipient), "{text}");
@@ -337,7 +347,10 @@ fn a_dot_vault_that_is_a_symlink_or_not_a_directory_is_refused() {
     let e = refuses_at(a.vault(&file).arg("list"), &store, IO_ERR);
     assert!(e.contains("not a directory"), "{e}");
     // --store picks a store explicitly, whatever is around.
-    a.ok(&file, &["--store", real.join(".vault").to_str().unwrap(), "list"]);
+    a.ok(
+        &file,
+        &["--store", real.join(".vault").to_str().unwrap(), "list"],
+    );
 }
 
 #[test]
@@ -355,16 +368,15 @@ fn status_failures() {
     // Someone who is not a recipient: the report (with their public key to hand over),
     // then the error and 75.
     let before = fs::read(&store).unwrap();
-    let out = b
-        .vault(&proj)
-        .arg("status")
-        .output()
-        .expect("status");
+    let out = b.vault(&proj).arg("status").output().expect("status");
     assert_eq!(out.status.code(), Some(LOCKED));
     let stdout = String::from_utf8(out.stdout.clone()).unwrap();
     assert!(stdout.contains(&b.fixture.recipient), "{stdout}");
     assert!(stdout.contains("secrets:    unknown"), "{stdout}");
-    assert!(stdout.contains(&a.fixture.recipient), "plain file shown: {stdout}");
+    assert!(
+        stdout.contains(&a.fixture.recipient),
+        "plain file shown: {stdout}"
+    );
     let stderr = String::from_utf8(out.stderr).unwrap();
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 2, "{stderr}");
@@ -389,12 +401,16 @@ fn status_failures() {
         .args(["status", "--json"]);
     without_terminal(&mut cmd);
     let out = wrap(cmd).output().expect("status");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["prompts"], true);
     assert!(
-        s["unlock"].as_str().unwrap().contains("passphrase file") &&
-        s["unlock"].as_str().unwrap().ends_with("(will prompt)"),
+        s["unlock"].as_str().unwrap().contains("passphrase file")
+            && s["unlock"].as_str().unwrap().ends_with("(will prompt)"),
         "{s}"
     );
     assert!(s["secrets"].is_null());
@@ -411,7 +427,13 @@ fn init_project_writes_the_plain_files() {
     a.ok(&proj, &["init", "--project"]);
     let dot = proj.join(".vault");
     let ignore = fs::read_to_string(dot.join(".gitignore")).unwrap();
-    for local in ["audit.jsonl", "store.lock", "identity.age", "config.toml", ".*.tmp.*"] {
+    for local in [
+        "audit.jsonl",
+        "store.lock",
+        "identity.age",
+        "config.toml",
+        ".*.tmp.*",
+    ] {
         assert!(ignore.lines().any(|l| l == local), "{local} in {ignore}");
     }
     let readme = fs::read_to_string(dot.join("README")).unwrap();
@@ -419,7 +441,10 @@ fn init_project_writes_the_plain_files() {
     let plain = fs::read_to_string(dot.join("recipients")).unwrap();
     assert!(plain.starts_with('#'), "{plain}");
     assert!(plain.lines().any(|l| l == a.fixture.recipient), "{plain}");
-    assert_eq!(recipients_in(&store_of(&proj), &a.fixture), [a.fixture.recipient.clone()]);
+    assert_eq!(
+        recipients_in(&store_of(&proj), &a.fixture),
+        [a.fixture.recipient.as_str()]
+    );
 
     // Again: refused, nothing changed.
     let e = refuses_at(
@@ -449,7 +474,10 @@ fn init_project_writes_the_plain_files() {
     cmd.env_remove("VAULT_IDENTITY").args(["init", "--project"]);
     without_terminal(&mut cmd);
     refuses_at(&mut wrap(cmd), &store_of(&other), LOCKED);
-    assert!(!other.join(".vault").exists(), "a failed init leaves nothing");
+    assert!(
+        !other.join(".vault").exists(),
+        "a failed init leaves nothing"
+    );
 }
 
 #[test]
@@ -470,7 +498,7 @@ fn a_tampered_plain_recipients_file_adds_no_one() {
     assert!(!can_open(&store_of(&proj), &mallory.fixture));
     assert_eq!(
         recipients_in(&store_of(&proj), &a.fixture),
-        [a.fixture.recipient.clone()]
+        [a.fixture.recipient.as_str()]
     );
     let out = a.ok(&proj, &["recipients", "list"]);
     assert!(!contains(&out.stdout, mallory.fixture.recipient.as_bytes()));
@@ -495,12 +523,20 @@ fn recipients_add_confirmed_on_a_pty_then_removed() {
     let (code, screen) = add_on_pty(&a, &proj, &b.fixture.recipient, "yes");
     assert_eq!(code, DENIED, "{screen}");
     assert!(screen.contains("API_TOKEN, DB_PASSWORD"), "{screen}");
-    assert!(screen.contains("vault: error: recipient not added"), "{screen}");
+    assert!(
+        screen.contains("vault: error: recipient not added"),
+        "{screen}"
+    );
     assert_eq!(fs::read(&store).unwrap(), before);
     assert!(!can_open(&store, &b.fixture));
 
     // The right answer: B can open it now, the plain file follows.
-    let (code, screen) = add_on_pty(&a, &proj, &b.fixture.recipient, &last6(&b.fixture.recipient));
+    let (code, screen) = add_on_pty(
+        &a,
+        &proj,
+        &b.fixture.recipient,
+        &last6(&b.fixture.recipient),
+    );
     assert_eq!(code, 0, "{screen}");
     assert!(can_open(&store, &b.fixture));
     assert_eq!(
@@ -515,7 +551,12 @@ fn recipients_add_confirmed_on_a_pty_then_removed() {
     assert!(audit.contains("\"action\":\"deny\""), "{audit}");
 
     // An SSH RSA key is a recipient too (canonical form: the comment is dropped).
-    let (code, screen) = add_on_pty(&a, &proj, CAROL_RSA, &last6(CAROL_RSA.trim_end_matches(" carol")));
+    let (code, screen) = add_on_pty(
+        &a,
+        &proj,
+        CAROL_RSA,
+        &last6(CAROL_RSA.trim_end_matches(" carol")),
+    );
     assert_eq!(code, 0, "{screen}");
     let keys = recipients_in(&store, &a.fixture);
     assert_eq!(keys[2], CAROL_RSA.trim_end_matches(" carol"));
@@ -527,7 +568,8 @@ fn recipients_add_confirmed_on_a_pty_then_removed() {
 
     // Already there: refused.
     refuses_at(
-        a.vault(&proj).args(["recipients", "add", &b.fixture.recipient]),
+        a.vault(&proj)
+            .args(["recipients", "add", &b.fixture.recipient]),
         &store,
         CANT_CREATE,
     );
@@ -545,11 +587,15 @@ fn recipients_add_confirmed_on_a_pty_then_removed() {
     );
     // B cannot remove their own (last usable) key.
     let e = refuses_at(
-        b.vault(&proj).args(["recipients", "rm", &b.fixture.recipient]),
+        b.vault(&proj)
+            .args(["recipients", "rm", &b.fixture.recipient]),
         &store,
         DENIED,
     );
-    assert!(e.contains("last recipient your identity can decrypt"), "{e}");
+    assert!(
+        e.contains("last recipient your identity can decrypt"),
+        "{e}"
+    );
     let mut transcript = screen.into_bytes();
     transcript.extend(stderr.into_bytes());
     for v in [VALUE_1, VALUE_2] {
@@ -638,7 +684,10 @@ fn an_ssh_ed25519_key_is_an_identity_and_a_recipient() {
     v.ok(with_key().arg("init"));
     v.ok(with_key().args(["set", "API_TOKEN"]).write_stdin(VALUE_1));
     let out = v.ok(with_key().args(["recipients", "list"]));
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), format!("{canonical}  (you)\n"));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("{canonical}  (you)\n")
+    );
     let out = v.ok(with_key().args(["status", "--json"]));
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["identity"][0], canonical.as_str());
@@ -661,7 +710,10 @@ fn an_ssh_ed25519_key_is_an_identity_and_a_recipient() {
     let out = v.ok(&mut wrap(cmd));
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["prompts"], true);
-    assert!(s["unlock"].as_str().unwrap().ends_with("(will prompt)"), "{s}");
+    assert!(
+        s["unlock"].as_str().unwrap().ends_with("(will prompt)"),
+        "{s}"
+    );
     assert_no_leak(&v.transcript(), VALUE_1.as_bytes());
 }
 
@@ -705,7 +757,12 @@ fn git_two_people_share_a_project_store_and_merge_by_name() {
     let out = a.ok(&a_dir, &["git-setup"]);
     transcript.extend(output_text(&out));
     a.set(&a_dir, "SHARED_TOKEN", VALUE_1, false);
-    let (code, screen) = add_on_pty(&a, &a_dir, &b.fixture.recipient, &last6(&b.fixture.recipient));
+    let (code, screen) = add_on_pty(
+        &a,
+        &a_dir,
+        &b.fixture.recipient,
+        &last6(&b.fixture.recipient),
+    );
     assert_eq!(code, 0, "{screen}");
     commit(&a, &a_dir, "vault: project store");
     assert_eq!(
@@ -736,7 +793,10 @@ fn git_two_people_share_a_project_store_and_merge_by_name() {
     let out = a.git(&a_dir, &["pull", "-q", "--no-edit", "origin", "main"]);
     transcript.extend(output_text(&out));
     assert_eq!(a.names(&a_dir), ["A_TOKEN", "B_TOKEN", "SHARED_TOKEN"]);
-    assert!(can_open(&store_of(&a_dir), &b.fixture), "still encrypted to B");
+    assert!(
+        can_open(&store_of(&a_dir), &b.fixture),
+        "still encrypted to B"
+    );
     a.git(&a_dir, &["push", "-q", "origin", "main"]);
     b.git(&b_dir, &["pull", "-q", "--no-edit", "origin", "main"]);
     assert_eq!(b.names(&b_dir), ["A_TOKEN", "B_TOKEN", "SHARED_TOKEN"]);
@@ -753,12 +813,17 @@ fn git_two_people_share_a_project_store_and_merge_by_name() {
     assert!(!out.status.success(), "the pull must stop on the conflict");
     let text = String::from_utf8_lossy(&output_text(&out)).into_owned();
     assert!(
-        text.contains("vault: error: vault store merge conflict: SHARED_TOKEN changed on both sides"),
+        text.contains(
+            "vault: error: vault store merge conflict: SHARED_TOKEN changed on both sides"
+        ),
         "{text}"
     );
     assert_eq!(fs::read(store_of(&a_dir)).unwrap(), ours, "OURS untouched");
     let unmerged = a.git(&a_dir, &["diff", "--name-only", "--diff-filter=U"]);
-    assert_eq!(String::from_utf8(unmerged.stdout).unwrap(), ".vault/store.age\n");
+    assert_eq!(
+        String::from_utf8(unmerged.stdout).unwrap(),
+        ".vault/store.age\n"
+    );
 
     for v in [
         VALUE_1,
@@ -782,9 +847,8 @@ fn git_diff_shows_names_and_updated_times_never_values() {
     a.set(&repo, "API_TOKEN", VALUE_1, false);
     commit(&a, &repo, "first");
     // Let the clock tick to the next second, so the replacement's `updated` differs.
-    let second = |t: std::time::SystemTime| {
-        t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
-    };
+    let second =
+        |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let start = second(std::time::SystemTime::now());
     while second(std::time::SystemTime::now()) == start {
         std::thread::sleep(std::time::Duration::from_millis(20));
@@ -797,7 +861,7 @@ fn git_diff_shows_names_and_updated_times_never_values() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let out = a.git(&repo, &["diff"]);
+    let out = a.git(&repo, &["diff", "-U50"]);
     let diff = String::from_utf8(out.stdout.clone()).unwrap();
     assert!(diff.contains(" secret API_TOKEN"), "{diff}");
     assert!(
@@ -835,9 +899,15 @@ fn git_setup_and_drivers_edge_cases() {
         "*.png binary\n.vault/store.age diff=vault merge=vault\n"
     );
     let driver = a.git(&repo, &["config", "--local", "merge.vault.driver"]);
-    assert_eq!(String::from_utf8(driver.stdout).unwrap(), "vault git-merge %O %A %B\n");
+    assert_eq!(
+        String::from_utf8(driver.stdout).unwrap(),
+        "vault git-merge %O %A %B\n"
+    );
     let textconv = a.git(&repo, &["config", "--local", "diff.vault.textconv"]);
-    assert_eq!(String::from_utf8(textconv.stdout).unwrap(), "vault git-textconv\n");
+    assert_eq!(
+        String::from_utf8(textconv.stdout).unwrap(),
+        "vault git-textconv\n"
+    );
 
     // The drivers, called directly.
     a.ok(&repo, &["init", "--project"]);
@@ -849,7 +919,11 @@ fn git_setup_and_drivers_edge_cases() {
         String::from_utf8(out.stdout).unwrap(),
         "vault store: this version does not open with your identity\n"
     );
-    refuses_at(a.vault(&repo).args(["git-textconv", "missing.age"]), &store, NO_INPUT);
+    refuses_at(
+        a.vault(&repo).args(["git-textconv", "missing.age"]),
+        &store,
+        NO_INPUT,
+    );
     let copy = |name: &str| {
         let p = team.path(name);
         fs::copy(&store, &p).unwrap();
@@ -932,7 +1006,10 @@ fn ci_path_works_without_terminal_or_keyring() {
         assert_eq!(s["secrets"], 1);
         assert_eq!(s["found"], "env");
         let other = Fixture::generate();
-        let e = v.refuses(&mut ci(&v, &["recipients", "add", &other.recipient]), DENIED);
+        let e = v.refuses(
+            &mut ci(&v, &["recipients", "add", &other.recipient]),
+            DENIED,
+        );
         assert!(e.contains("terminal"), "{e}");
         assert_no_leak(&v.transcript(), VALUE_1.as_bytes());
         assert!(!contains(&v.transcript(), v.fixture.identity.as_bytes()));
@@ -972,7 +1049,10 @@ fn examples_ci_sh_runs_against_the_built_binary() {
     let out = run(true);
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(stdout.contains("config.yml:1:8 DEPLOY_TOKEN (raw)"), "{stdout}");
+    assert!(
+        stdout.contains("config.yml:1:8 DEPLOY_TOKEN (raw)"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("token="), "{stdout}");
     assert_no_leak(&output_text(&out), VALUE_1.as_bytes());
     // No identity: refused up front.
@@ -1051,7 +1131,10 @@ fn scan_reports_positions_and_encodings_never_values() {
     assert_eq!(report["skipped_binary"], 0);
 
     // Clean: exit 0, nothing on stdout.
-    let out = v.ok(v.cmd().args(["scan", "tree/clean.txt", "tree/logs"]).current_dir(v.tmp.path()));
+    let out = v.ok(v
+        .cmd()
+        .args(["scan", "tree/clean.txt", "tree/logs"])
+        .current_dir(v.tmp.path()));
     assert!(out.stdout.is_empty());
     for value in [VALUE_1, VALUE_2] {
         assert_no_leak(&v.transcript(), value.as_bytes());
@@ -1078,9 +1161,74 @@ fn scan_refusals() {
     );
     // A value typed after --store DIR is still never echoed by the usage error.
     let e = v.refuses(
-        v.cmd()
-            .args(["--store", v.home.to_str().unwrap(), "set", "API_TOKEN", VALUE_2]),
+        v.cmd().args([
+            "--store",
+            v.home.to_str().unwrap(),
+            "set",
+            "API_TOKEN",
+            VALUE_2,
+        ]),
         USAGE,
     );
     assert!(!e.contains(VALUE_2), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The personal identity in the OS keyring (only with VAULT_TEST_KEYRING=1; see keyring.rs).
+
+#[test]
+fn project_store_uses_the_personal_keyring_identity() {
+    if std::env::var_os("VAULT_TEST_KEYRING").is_none() {
+        eprintln!(
+            "keyring test skipped: set VAULT_TEST_KEYRING=1 inside a session with a Secret Service (see .ci/run)"
+        );
+        return;
+    }
+    let team = Team::new();
+    let a = team.person("a");
+    let keyring = |cwd: &Path, args: &[&str]| {
+        let mut cmd = a.std(BIN, cwd);
+        cmd.env_remove("VAULT_IDENTITY").args(args);
+        if let Some(bus) = std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
+            cmd.env("DBUS_SESSION_BUS_ADDRESS", bus);
+        }
+        without_terminal(&mut cmd);
+        let out = wrap(cmd).output().expect("run vault");
+        assert!(
+            out.status.success(),
+            "vault {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    let outside = team.dir("outside");
+    keyring(&outside, &["init"]);
+    let personal: serde_json::Value =
+        serde_json::from_slice(&keyring(&outside, &["status", "--json"]).stdout).unwrap();
+    assert_eq!(personal["unlock"], "OS keyring");
+
+    let proj = team.dir("proj");
+    let out = keyring(&proj, &["init", "--project"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unlocks with: OS keyring (your personal identity)"),
+        "{stderr}"
+    );
+    let keyring_set = |name: &str| {
+        let mut cmd = a.std(BIN, &proj);
+        cmd.env_remove("VAULT_IDENTITY").args(["set", name]);
+        if let Some(bus) = std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
+            cmd.env("DBUS_SESSION_BUS_ADDRESS", bus);
+        }
+        without_terminal(&mut cmd);
+        wrap(cmd).write_stdin(VALUE_1).assert().success();
+    };
+    keyring_set("PROJECT_TOKEN");
+    let project: serde_json::Value =
+        serde_json::from_slice(&keyring(&proj, &["status", "--json"]).stdout).unwrap();
+    assert_eq!(project["unlock"], "OS keyring (your personal identity)");
+    assert_eq!(project["identity"], personal["identity"]);
+    assert_eq!(project["recipients"], personal["identity"]);
+    assert_eq!(project["secrets"], 1);
+    assert!(!proj.join(".vault/identity.age").exists());
 }
