@@ -346,11 +346,25 @@ fn a_dot_vault_that_is_a_symlink_or_not_a_directory_is_refused() {
     fs::write(file.join(".vault"), "not a store").unwrap();
     let e = refuses_at(a.vault(&file).arg("list"), &store, IO_ERR);
     assert!(e.contains("not a directory"), "{e}");
-    // --store picks a store explicitly, whatever is around.
+    // --store picks a store explicitly, whatever is around; an empty one is a usage error.
     a.ok(
         &file,
         &["--store", real.join(".vault").to_str().unwrap(), "list"],
     );
+    // (clap's own usage error, like every other malformed option)
+    let out = a
+        .vault(&file)
+        .args(["--store", "", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(USAGE));
+    // Someone else's .vault (only root can make one here).
+    let theirs = team.dir("theirs");
+    fs::create_dir(theirs.join(".vault")).unwrap();
+    if std::os::unix::fs::chown(theirs.join(".vault"), Some(4242), None).is_ok() {
+        let e = refuses_at(a.vault(&theirs).arg("list"), &store, IO_ERR);
+        assert!(e.contains("owned by uid 4242"), "{e}");
+    }
 }
 
 #[test]
@@ -966,6 +980,28 @@ fn git_setup_and_drivers_edge_cases() {
     );
     let merged = decrypt(&fs::read(&ours).unwrap(), &a.fixture);
     assert!(merged["secrets"]["API_TOKEN"].is_object());
+    // The same secret changed differently on both sides: one line naming it, exit 1, OURS
+    // untouched.
+    let base = copy("base");
+    a.set(&repo, "API_TOKEN", VALUE_2, true);
+    let ours = copy("ours");
+    fs::copy(&base, &store).unwrap();
+    a.set(&repo, "API_TOKEN", VALUE_3, true);
+    let theirs = copy("theirs");
+    let e = refuses_at(
+        a.vault(&repo).args([
+            "git-merge",
+            base.to_str().unwrap(),
+            ours.to_str().unwrap(),
+            theirs.to_str().unwrap(),
+        ]),
+        &ours,
+        1,
+    );
+    assert!(e.contains("API_TOKEN changed on both sides"), "{e}");
+    for v in [VALUE_1, VALUE_2, VALUE_3] {
+        assert!(!e.contains(v), "{e}");
+    }
     // Hidden commands stay out of the help; the others are in it.
     let out = a.ok(&repo, &["--help"]);
     let help = String::from_utf8(out.stdout).unwrap();
