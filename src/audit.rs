@@ -85,6 +85,11 @@ pub struct Head {
     pub seq: u64,
     /// SHA-256 of the last line (GENESIS for an empty log).
     pub hash: String,
+    /// SHA-256 of the log's first line: which log this head belongs to. A project store is
+    /// shared through git while every clone keeps its own log, so the head a store records
+    /// may come from another clone's log.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub log: String,
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
@@ -138,8 +143,10 @@ fn head_of(file: &mut File) -> std::io::Result<Head> {
         return Ok(Head {
             seq: 0,
             hash: GENESIS.to_string(),
+            log: String::new(),
         });
     }
+    let log = first_line_hash(file)?;
     // Lines are short; read a growing tail until it holds a whole last line.
     let mut window: u64 = 8192;
     loop {
@@ -151,16 +158,24 @@ fn head_of(file: &mut File) -> std::io::Result<Head> {
             .read_to_end(&mut tail)?;
         let body = tail.strip_suffix(b"\n").unwrap_or(&tail);
         if let Some(nl) = body.iter().rposition(|&b| b == b'\n') {
-            return head_from_line(&body[nl + 1..]);
+            return head_from_line(&body[nl + 1..], log);
         }
         if start == 0 {
-            return head_from_line(body);
+            return head_from_line(body, log);
         }
         window *= 4;
     }
 }
 
-fn head_from_line(line: &[u8]) -> std::io::Result<Head> {
+/// The hash of the first line (the log's identity).
+fn first_line_hash(file: &mut File) -> std::io::Result<String> {
+    file.seek(SeekFrom::Start(0))?;
+    let mut first = Vec::new();
+    BufReader::new(Read::by_ref(file)).read_until(b'\n', &mut first)?;
+    Ok(hex_sha256(first.strip_suffix(b"\n").unwrap_or(&first)))
+}
+
+fn head_from_line(line: &[u8], log: String) -> std::io::Result<Head> {
     let entry: Entry = serde_json::from_slice(line).map_err(|_| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
@@ -170,6 +185,7 @@ fn head_from_line(line: &[u8]) -> std::io::Result<Head> {
     Ok(Head {
         seq: entry.seq,
         hash: hex_sha256(line),
+        log,
     })
 }
 
@@ -195,6 +211,11 @@ pub fn append_locked(paths: &Paths, _lock: &Lock, mut entry: Entry) -> Result<He
     let mut line = serde_json::to_vec(&entry)
         .map_err(|e| Error::new(Exit::Failure, format!("cannot encode an audit entry: {e}")))?;
     let hash = hex_sha256(&line);
+    let log = if head.seq == 0 {
+        hash.clone()
+    } else {
+        head.log
+    };
     line.push(b'\n');
     file.write_all(&line)
         .and_then(|()| file.sync_data())
@@ -202,6 +223,7 @@ pub fn append_locked(paths: &Paths, _lock: &Lock, mut entry: Entry) -> Result<He
     Ok(Head {
         seq: entry.seq,
         hash,
+        log,
     })
 }
 
@@ -261,8 +283,38 @@ pub fn read_all(paths: &Paths) -> Result<Log> {
     Ok((entries, problems))
 }
 
+/// What `verify` found.
+#[derive(Debug, Default)]
+pub struct Verified {
+    /// The first problem(s), by line; empty when intact.
+    pub problems: Vec<Problem>,
+    /// Entries read.
+    pub entries: usize,
+    /// The store's recorded head was checked against this log.
+    pub head_checked: bool,
+}
+
 /// Verifies the chain; `expected_head` (from the store) catches deleted newest entries.
-pub fn verify(paths: &Paths, expected_head: Option<&Head>) -> Result<Vec<Problem>> {
+/// With `shared` (a project store, written from several clones' logs) a head recorded by
+/// another clone's log is not compared; alone, such a head means the log was replaced.
+pub fn verify(paths: &Paths, expected_head: Option<&Head>, shared: bool) -> Result<Verified> {
+    let problems = chain_problems(paths, expected_head, shared)?;
+    let (entries, _) = read_all(paths)?;
+    let head_checked = expected_head.is_some_and(|h| {
+        !(shared && !h.log.is_empty() && entries.first().is_some_and(|(_, first)| *first != h.log))
+    });
+    Ok(Verified {
+        problems,
+        entries: entries.len(),
+        head_checked,
+    })
+}
+
+fn chain_problems(
+    paths: &Paths,
+    expected_head: Option<&Head>,
+    shared: bool,
+) -> Result<Vec<Problem>> {
     let (entries, mut problems) = read_all(paths)?;
     if !problems.is_empty() {
         return Ok(problems);
@@ -287,6 +339,22 @@ pub fn verify(paths: &Paths, expected_head: Option<&Head>) -> Result<Vec<Problem
         }
         prev_hash.clone_from(hash);
         prev_seq = entry.seq;
+    }
+    let first_hash = entries.first().map(|(_, h)| h.clone()).unwrap_or_default();
+    if problems.is_empty()
+        && let Some(head) = expected_head
+        && !head.log.is_empty()
+        && head.log != first_hash
+    {
+        if shared {
+            return Ok(problems);
+        }
+        problems.push(Problem {
+            line: 1,
+            what: "this is not the log the store recorded at its last write: the log was replaced"
+                .into(),
+        });
+        return Ok(problems);
     }
     if problems.is_empty()
         && let Some(head) = expected_head
@@ -328,7 +396,12 @@ mod tests {
             head = append_locked(&paths, &lock, Entry::new("set", vec![format!("S{i}")])).unwrap();
         }
         assert_eq!(head.seq, 5);
-        assert!(verify(&paths, Some(&head)).unwrap().is_empty());
+        assert!(
+            verify(&paths, Some(&head), false)
+                .unwrap()
+                .problems
+                .is_empty()
+        );
         let text = std::fs::read_to_string(paths.audit()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
 
@@ -337,20 +410,55 @@ mod tests {
         let e = edited[2].replace("S2", "S9");
         edited[2] = &e;
         write(&edited);
-        assert_eq!(verify(&paths, Some(&head)).unwrap()[0].line, 4);
+        assert_eq!(
+            verify(&paths, Some(&head), false).unwrap().problems[0].line,
+            4
+        );
 
         write(&[lines[0], lines[1], lines[3], lines[4]]);
-        assert_eq!(verify(&paths, Some(&head)).unwrap()[0].line, 3);
+        assert_eq!(
+            verify(&paths, Some(&head), false).unwrap().problems[0].line,
+            3
+        );
 
         write(&[lines[0], lines[2], lines[1], lines[3], lines[4]]);
-        assert_eq!(verify(&paths, Some(&head)).unwrap()[0].line, 2);
+        assert_eq!(
+            verify(&paths, Some(&head), false).unwrap().problems[0].line,
+            2
+        );
 
         write(&lines[..4]);
-        let p = verify(&paths, Some(&head)).unwrap();
+        let p = verify(&paths, Some(&head), false).unwrap().problems;
         assert!(p[0].what.contains("deleted"), "{p:?}");
-        assert!(verify(&paths, None).unwrap().is_empty());
+        assert!(verify(&paths, None, false).unwrap().problems.is_empty());
 
         std::fs::write(paths.audit(), "garbage\n").unwrap();
-        assert_eq!(verify(&paths, None).unwrap()[0].line, 1);
+        assert_eq!(verify(&paths, None, false).unwrap().problems[0].line, 1);
+    }
+
+    #[test]
+    fn a_replaced_log_is_detected_unless_the_store_is_shared() {
+        let (_d, paths) = setup();
+        let lock = crate::store::lock(&paths).unwrap();
+        let head = append_locked(&paths, &lock, Entry::new("init", vec![])).unwrap();
+        append_locked(&paths, &lock, Entry::new("set", vec!["A".into()])).unwrap();
+        assert!(
+            verify(&paths, Some(&head), false)
+                .unwrap()
+                .problems
+                .is_empty()
+        );
+        // Another, internally valid log in its place (another clone's, or a forged one).
+        std::fs::remove_file(paths.audit()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        append_locked(&paths, &lock, Entry::new("init", vec![])).unwrap();
+        let alone = verify(&paths, Some(&head), false).unwrap();
+        assert!(
+            alone.problems[0].what.contains("replaced"),
+            "{:?}",
+            alone.problems
+        );
+        let shared = verify(&paths, Some(&head), true).unwrap();
+        assert!(shared.problems.is_empty() && !shared.head_checked);
     }
 }

@@ -113,14 +113,17 @@ fn verify(paths: &Paths) -> Result<Exit> {
             None
         }
     };
-    let problems = audit::verify(paths, head.as_ref())?;
-    let (entries, _) = audit::read_all(paths)?;
+    let shared = paths.home.file_name().is_some_and(|n| n == ".vault");
+    let verified = audit::verify(paths, head.as_ref(), shared)?;
+    let problems = verified.problems;
     if problems.is_empty() {
         println!(
             "audit log intact: {} entries, chain verified{}",
-            entries.len(),
-            if head.is_some() {
+            verified.entries,
+            if verified.head_checked {
                 ", reaches the store's recorded head"
+            } else if head.is_some() {
+                " (the store was last written from another clone's log: its newest entries cannot be checked here)"
             } else {
                 ""
             }

@@ -115,7 +115,8 @@ pub fn patterns(opened: &Opened) -> Arc<Patterns> {
         .collect();
     for material in &opened.unlocked.material {
         for line in material.lines().map(str::trim) {
-            if !line.is_empty() && !line.starts_with('#') {
+            // `#` comments, and the armour lines of an SSH key, are not secret.
+            if !line.is_empty() && !line.starts_with('#') && !line.starts_with("-----") {
                 items.push((UNLOCK_LABEL, line.as_bytes()));
             }
         }
