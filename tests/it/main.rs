@@ -4,9 +4,11 @@
 //! module covers one area of behaviour. Add new areas as modules here, e.g. `mod run;`,
 //! `mod redact;`, `mod generated;`.
 
+mod faults;
 mod foundation;
 mod harden;
 mod keyring;
+mod leaks;
 mod run;
 mod support;
 mod teams;
