@@ -217,9 +217,15 @@ pub fn append_locked(paths: &Paths, _lock: &Lock, mut entry: Entry) -> Result<He
         head.log
     };
     line.push(b'\n');
-    file.write_all(&line)
-        .and_then(|()| file.sync_data())
+    let before = file
+        .seek(SeekFrom::End(0))
         .map_err(|e| cannot_write(&path, &e))?;
+    if let Err(e) = file.write_all(&line).and_then(|()| file.sync_data()) {
+        // A full disk can leave part of the line behind; cut it off, or every later append
+        // would meet a torn last line and refuse.
+        let _ = file.set_len(before).and_then(|()| file.sync_data());
+        return Err(cannot_write(&path, &e));
+    }
     Ok(Head {
         seq: entry.seq,
         hash,

@@ -10,7 +10,7 @@
 //!   refused too, so a typo never reaches the child as literal text;
 //! - substitution is byte-exact inside one argv element; nothing is re-parsed by a shell.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 use zeroize::Zeroizing;
@@ -165,12 +165,6 @@ pub fn to_os(args: &[Zeroizing<Vec<u8>>]) -> Vec<OsString> {
     args.iter()
         .map(|a| OsString::from_vec(a.to_vec()))
         .collect()
-}
-
-/// The argument as the user typed it, for messages: placeholders stay as written.
-#[must_use]
-pub fn display(arg: &OsStr) -> String {
-    arg.to_string_lossy().into_owned()
 }
 
 #[cfg(test)]

@@ -149,6 +149,24 @@ impl Contents {
         Ok(out)
     }
 
+    /// A name for an error message: as given, unless it is (or is part of) a stored value —
+    /// someone typed a value where a name belongs — in which case it is not shown.
+    #[must_use]
+    pub fn shown(&self, name: &SecretName) -> String {
+        let bytes = name.as_str().as_bytes();
+        let is_value = self.secrets.values().any(|e| {
+            let v = e.value.expose();
+            v == bytes
+                || (bytes.len() >= crate::secret::MIN_VALUE_LEN
+                    && v.windows(bytes.len()).any(|w| w == bytes))
+        });
+        if is_value {
+            "(a name that matches a stored value; not shown)".to_string()
+        } else {
+            name.to_string()
+        }
+    }
+
     /// Looks a secret up by name.
     #[must_use]
     pub fn get(&self, name: &SecretName) -> Option<&Entry> {

@@ -271,19 +271,41 @@ pub fn have_tty() -> bool {
         .is_ok()
 }
 
-/// Reads a passphrase from /dev/tty (never stdin).
+/// Reads a passphrase or value from /dev/tty (never stdin), hidden.
+///
+/// Echo is turned off (discarding anything typed ahead) *before* the prompt is shown:
+/// rpassword prints the prompt first and only then disables echo, so keys typed the
+/// instant the prompt appears would otherwise be echoed in the clear.
 pub fn prompt_tty(prompt: &str) -> Result<Zeroizing<String>> {
-    rpassword::prompt_password(prompt)
-        .map(Zeroizing::new)
-        .map_err(|e| {
-            Error::new(
-                Exit::Locked,
-                format!(
-                    "cannot read from the terminal: {}",
-                    crate::error::io_reason(&e)
-                ),
-            )
-        })
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty");
+    let saved = tty
+        .as_ref()
+        .ok()
+        .and_then(|t| rustix::termios::tcgetattr(t).ok());
+    if let (Ok(t), Some(saved)) = (&tty, &saved) {
+        let mut quiet = saved.clone();
+        quiet.local_modes.remove(rustix::termios::LocalModes::ECHO);
+        quiet
+            .local_modes
+            .insert(rustix::termios::LocalModes::ECHONL);
+        let _ = rustix::termios::tcsetattr(t, rustix::termios::OptionalActions::Flush, &quiet);
+    }
+    let answer = rpassword::prompt_password(prompt);
+    if let (Ok(t), Some(saved)) = (&tty, &saved) {
+        let _ = rustix::termios::tcsetattr(t, rustix::termios::OptionalActions::Now, saved);
+    }
+    answer.map(Zeroizing::new).map_err(|e| {
+        Error::new(
+            Exit::Locked,
+            format!(
+                "cannot read from the terminal: {}",
+                crate::error::io_reason(&e)
+            ),
+        )
+    })
 }
 
 /// Decrypts `identity.age` with a passphrase typed on the terminal.

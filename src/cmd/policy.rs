@@ -24,7 +24,7 @@ fn set(args: &PolicySetArgs) -> Result<Exit> {
     let old = opened
         .contents
         .get(&name)
-        .ok_or_else(|| crate::cmd::set::unknown(&name))?
+        .ok_or_else(|| crate::cmd::set::unknown(&opened.contents, &name))?
         .policy
         .clone();
     if old == new {
@@ -65,10 +65,13 @@ fn set(args: &PolicySetArgs) -> Result<Exit> {
     }
     let widened = !reasons.is_empty();
     opened.modify(|contents| {
+        if contents.get(&name).is_none() {
+            return Err(crate::cmd::set::unknown(contents, &name));
+        }
         let entry = contents
             .secrets
             .get_mut(name.as_str())
-            .ok_or_else(|| crate::cmd::set::unknown(&name))?;
+            .ok_or_else(|| Error::new(Exit::Failure, "the secret vanished"))?;
         // Another writer may have changed the policy since the confirmation was asked.
         if entry.policy != old {
             return Err(Error::new(
@@ -103,7 +106,7 @@ fn show(args: &PolicyShowArgs) -> Result<Exit> {
                 .contents
                 .secrets
                 .get_key_value(name.as_str())
-                .ok_or_else(|| crate::cmd::set::unknown(&name))?;
+                .ok_or_else(|| crate::cmd::set::unknown(&opened.contents, &name))?;
             vec![(key, &entry.policy)]
         }
         None => opened

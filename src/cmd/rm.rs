@@ -10,11 +10,11 @@ pub fn run(args: &RmArgs) -> Result<Exit> {
     let name = SecretName::parse(&args.name)?;
     let mut opened = crate::cmd::open()?;
     if opened.contents.get(&name).is_none() {
-        return Err(crate::cmd::set::unknown(&name));
+        return Err(crate::cmd::set::unknown(&opened.contents, &name));
     }
     opened.modify(|c| match c.secrets.remove(name.as_str()) {
         Some(_) => Ok(((), crate::audit::Entry::new("rm", vec![name.to_string()]))),
-        None => Err(crate::cmd::set::unknown(&name)),
+        None => Err(crate::cmd::set::unknown(c, &name)),
     })?;
     eprintln!("vault: removed {name}");
     Ok(Exit::Success)

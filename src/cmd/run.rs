@@ -57,7 +57,9 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     let spawn = Spawn {
         program,
         args: os_argv,
-        display: inject::display(&args.command[0]),
+        // As typed, and redacted: a value typed into the command word must not come back
+        // in "command not found".
+        display: shown_argv.first().cloned().unwrap_or_default(),
         env: child_env(&opened, &plan),
         cwd: std::env::current_dir().map_err(|e| Error::io("current directory", &e))?,
         mode: mode(args, opened.config.pty),

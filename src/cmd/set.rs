@@ -42,7 +42,7 @@ pub fn run(args: &SetArgs) -> Result<Exit> {
         return Err(exists(&name));
     }
     if args.replace && opened.contents.get(&name).is_none() {
-        return Err(unknown(&name));
+        return Err(unknown(&opened.contents, &name));
     }
     let value = read_value(&name)?;
     value.check(&name, args.allow_short)?;
@@ -58,7 +58,7 @@ pub fn run(args: &SetArgs) -> Result<Exit> {
                 }
                 Ok((true, audit::Entry::new("replace", vec![name.to_string()])))
             }
-            None if args.replace => Err(unknown(&name)),
+            None if args.replace => Err(unknown(contents, &name)),
             None => {
                 contents.secrets.insert(
                     name.as_str().to_string(),
@@ -92,9 +92,12 @@ fn exists(name: &SecretName) -> Error {
 }
 
 /// The error for a name that is not in the store.
-pub fn unknown(name: &SecretName) -> Error {
-    Error::new(Exit::DataErr, format!("no secret named {name}"))
-        .hint("`vault list` shows the names")
+pub fn unknown(contents: &crate::secrets::Contents, name: &SecretName) -> Error {
+    Error::new(
+        Exit::DataErr,
+        format!("no secret named {}", contents.shown(name)),
+    )
+    .hint("`vault list` shows the names")
 }
 
 fn check_description(d: &str) -> Result<()> {

@@ -442,7 +442,6 @@ fn disk_full_round() {
 /// after space is freed; the only way out is moving the log aside, which loses the chain.
 /// Correct: remember the length before the write and `set_len` back to it on any error.
 #[test]
-#[ignore = "src bug: src/audit.rs append_locked leaves a torn line on ENOSPC; remove this once fixed"]
 fn disk_full_then_freed_recovers_with_a_verifiable_log() {
     let v = Vault::new();
     let Some(_mount) = Mount::tmpfs(

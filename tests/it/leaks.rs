@@ -1192,7 +1192,6 @@ fn wait_echo_off(s: &PtySession) {
 /// Correct behaviour: switch echo off (with TCSAFLUSH, discarding type-ahead) before the
 /// prompt is shown, as OpenSSH's readpassphrase does.
 #[test]
-#[ignore = "src bug: src/unlock.rs prompt_tty shows the prompt before echo is off (rpassword::prompt_password); remove this once fixed"]
 fn set_prompt_never_echoes_a_fast_typist() {
     let p = Probe::new();
     p.vault("init", &["init"], b"", 0);
@@ -1221,7 +1220,6 @@ fn set_prompt_never_echoes_a_fast_typist() {
 /// `note`: `vault: error: echo VALUE: command not found`. Correct: take the display from the
 /// redacted argv (`shown_argv[0]`), as the audit `argv` does.
 #[test]
-#[ignore = "src bug: src/cmd/run.rs uses the unredacted argv[0] for spawn error messages and the audit note; remove this once fixed"]
 fn a_value_typed_into_the_command_word_is_never_echoed() {
     let p = Probe::new();
     let c200 = String::from_utf8(value_200()).expect("UTF-8");
