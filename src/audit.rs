@@ -156,7 +156,12 @@ fn head_of(file: &mut File) -> std::io::Result<Head> {
         Read::by_ref(file)
             .take(len - start)
             .read_to_end(&mut tail)?;
-        let body = tail.strip_suffix(b"\n").unwrap_or(&tail);
+        let Some(body) = tail.strip_suffix(b"\n") else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "its last line is incomplete (no newline)",
+            ));
+        };
         if let Some(nl) = body.iter().rposition(|&b| b == b'\n') {
             return head_from_line(&body[nl + 1..], log);
         }
@@ -276,12 +281,28 @@ pub fn read_all(paths: &Paths) -> Result<Log> {
     };
     let mut entries = Vec::new();
     let mut problems = Vec::new();
-    for (i, line) in BufReader::new(file).split(b'\n').enumerate() {
-        let line = line.map_err(|e| Error::io(path.display(), &e))?;
+    let mut reader = BufReader::new(file);
+    let mut i = 0;
+    loop {
+        let mut line = Vec::new();
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::io(path.display(), &e))?;
+        if n == 0 {
+            break;
+        }
+        i += 1;
+        if line.pop() != Some(b'\n') {
+            problems.push(Problem {
+                line: i,
+                what: "the last line is incomplete (no newline): a truncated write".into(),
+            });
+            break;
+        }
         match serde_json::from_slice::<Entry>(&line) {
             Ok(entry) => entries.push((entry, hex_sha256(&line))),
             Err(_) => problems.push(Problem {
-                line: i + 1,
+                line: i,
                 what: "not a valid audit entry (edited or truncated)".into(),
             }),
         }

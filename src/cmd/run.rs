@@ -42,7 +42,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     let shown_argv = redacted_argv(&args.command, &patterns);
     let env_names: Vec<String> = plan.env.iter().map(ToString::to_string).collect();
 
-    let check = egress_check(&opened, &plan, &args.command, &shown_argv)?;
+    let check = egress_check(&opened, &plan, &args.command, &shown_argv, &patterns)?;
     let mut entry = audit::Entry::new("run", env_names.clone());
     entry.argv = Some(shown_argv.clone());
     entry.hosts.clone_from(&check.hosts);
@@ -130,12 +130,26 @@ pub fn patterns(opened: &Opened) -> Arc<Patterns> {
 /// typed literally redacted, for the audit log.
 fn redacted_argv(argv: &[OsString], patterns: &Arc<Patterns>) -> Vec<String> {
     argv.iter()
-        .map(|a| {
-            let mut r = Redactor::new(Arc::clone(patterns));
-            let mut out = Vec::new();
-            r.feed(a.as_encoded_bytes(), &mut out);
-            r.finish(&mut out);
-            String::from_utf8_lossy(&out).into_owned()
+        .map(|a| scrub(patterns, a.as_encoded_bytes()))
+        .collect()
+}
+
+/// Text derived from argv, made safe for a message, the terminal or the audit log: every
+/// stored value (and encoding) redacted, control characters escaped.
+fn scrub(patterns: &Arc<Patterns>, text: &[u8]) -> String {
+    let mut r = Redactor::new(Arc::clone(patterns));
+    let mut out = Vec::new();
+    r.feed(text, &mut out);
+    r.finish(&mut out);
+    String::from_utf8_lossy(&out)
+        .chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
         })
         .collect()
 }
@@ -222,6 +236,7 @@ fn egress_check(
     plan: &inject::Plan,
     argv: &[OsString],
     shown: &[String],
+    patterns: &Arc<Patterns>,
 ) -> Result<EgressCheck> {
     let secrets: Vec<(&str, &egress::Policy)> = plan
         .env
@@ -239,28 +254,34 @@ fn egress_check(
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let names: Vec<String> = plan.env.iter().map(ToString::to_string).collect();
-    let refuse = |hosts: Vec<String>, decision: serde_json::Value, message: String| -> Error {
-        let mut entry = audit::Entry::new("deny", names.clone());
-        entry.argv = Some(shown.to_vec());
-        entry.hosts = hosts;
-        entry.decision = Some(decision);
-        if let Err(e) = audit::append(&opened.paths, entry) {
-            return e;
-        }
-        Error::new(Exit::Denied, message)
-    };
+    let text = |s: &str| scrub(patterns, s.as_bytes());
+    // Audits the refusal; the error is the refusal (with its hint), or the audit failure
+    // when the refusal could not be recorded.
+    let refuse =
+        |hosts: Vec<String>, decision: serde_json::Value, message: String, hint: &str| -> Error {
+            let mut entry = audit::Entry::new("deny", names.clone());
+            entry.argv = Some(shown.to_vec());
+            entry.hosts = hosts;
+            entry.decision = Some(decision);
+            if let Err(e) = audit::append(&opened.paths, entry) {
+                return e;
+            }
+            Error::new(Exit::Denied, message).hint(hint)
+        };
+    const EVASION_HINT: &str = "an argv check cannot follow proxies, config files or header tricks; run the command without them";
     let dests = match egress::destinations(&template) {
         Ok(d) => d,
         Err(evasion) => {
+            let evasion = text(&evasion.to_string());
             return Err(refuse(
                 Vec::new(),
-                serde_json::json!({ "refused": evasion.to_string() }),
+                serde_json::json!({ "refused": evasion }),
                 format!("refusing to run: the destination cannot be checked: {evasion}"),
-            )
-            .hint("an argv check cannot follow proxies, config files or header tricks; run the command without them"));
+                EVASION_HINT,
+            ));
         }
     };
-    let hosts: Vec<String> = dests.iter().map(ToString::to_string).collect();
+    let hosts: Vec<String> = dests.iter().map(|d| text(&d.to_string())).collect();
     match egress::policy::evaluate(&secrets, &dests) {
         egress::policy::Decision::Allow => Ok(EgressCheck {
             decision: serde_json::json!(if hosts.is_empty() {
@@ -271,18 +292,29 @@ fn egress_check(
             hosts,
         }),
         egress::policy::Decision::Deny(denials) => {
-            let lines: Vec<String> = denials.iter().map(ToString::to_string).collect();
+            let lines: Vec<String> = denials.iter().map(|d| text(&d.to_string())).collect();
             let decision = serde_json::json!({ "deny": lines });
-            Err(refuse(hosts, decision, format!("refusing to run: {}", lines.join("; ")))
-                .hint("`vault policy show` lists the rules; `vault policy set NAME --allow HOST` changes one"))
+            Err(refuse(
+                hosts,
+                decision,
+                format!("refusing to run: {}", lines.join("; ")),
+                "`vault policy show` lists the rules; `vault policy set NAME --allow HOST` changes one",
+            ))
         }
-        egress::policy::Decision::Refuse(evasion) => Err(refuse(
-            hosts,
-            serde_json::json!({ "refused": evasion.to_string() }),
-            format!("refusing to run: the destination cannot be checked: {evasion}"),
-        )),
+        egress::policy::Decision::Refuse(evasion) => {
+            let evasion = text(&evasion.to_string());
+            Err(refuse(
+                hosts,
+                serde_json::json!({ "refused": evasion }),
+                format!("refusing to run: the destination cannot be checked: {evasion}"),
+                EVASION_HINT,
+            ))
+        }
         egress::policy::Decision::Confirm(pairs) => {
-            let list: Vec<String> = pairs.iter().map(|(s, h)| format!("  {s} -> {h}")).collect();
+            let list: Vec<String> = pairs
+                .iter()
+                .map(|(s, h)| format!("  {s} -> {}", text(h)))
+                .collect();
             let text = format!(
                 "vault: this run would send secrets to hosts that need your confirmation:\n{}",
                 list.join("\n")
