@@ -1110,6 +1110,26 @@ impl Ctx {
             let after = word.get(sep + 3..).unwrap_or("");
             let end = after.find(url_terminator).unwrap_or(after.len());
             let rest = after.get(..end).unwrap_or(after);
+            // A delimiter that cuts the URL inside its authority and is followed by more
+            // host-like text (`https://ok.com;.evil.com/`): a program that takes the whole
+            // word as its URL sees another host than the prefix judged here. A closing
+            // quote or bracket (`urlopen('https://a.com')`) is not that.
+            let cut = after.get(end..).and_then(|t| t.chars().next());
+            let more = after.get(end..).and_then(|t| t.chars().nth(1));
+            if cut.is_some_and(|c| !c.is_whitespace())
+                && more.is_some_and(|c| {
+                    c.is_alphanumeric() || matches!(c, '.' | '-' | '@' | ':' | '%')
+                })
+                && !rest.contains(['/', '?', '#'])
+            {
+                return Err(ev(
+                    format!(
+                        "a URL's host is cut short by `{}` inside one word: parsers disagree on its host",
+                        cut.unwrap_or(' ')
+                    ),
+                    src,
+                ));
+            }
             self.url(scheme, rest, src)?;
             spans.push((scheme_start + skip, sep + 3 + end));
         }
@@ -4776,6 +4796,9 @@ mod tests {
             D(&["_sub.example.com:443"]),
         ),
         // ---- curl evasions
+        (&["python3", "-c", "x", "https://ok.org;.evil.example/"], E),
+        (&["python3", "-c", "x", "https://ok.org'.evil.example/"], E),
+        (&["python3", "-c", "x", "https://ok.org(.evil.example/"], E),
         (&["curl", "-H", "Host: evil.com", "https://a.com"], E),
         (&["curl", "-H", "host:evil.com", "https://a.com"], E),
         (&["curl", "-HHost:evil.com", "https://a.com"], E),
