@@ -4,6 +4,8 @@
 //! module covers one area of behaviour. Add new areas as modules here, e.g. `mod run;`,
 //! `mod redact;`, `mod generated;`.
 
+mod audit;
+mod egress;
 mod faults;
 mod foundation;
 mod harden;
