@@ -31,7 +31,10 @@
 //! goes somewhere that is not a terminal, `OPOST` is cleared (plain `\n`, not
 //! `\r\n`); when its input is not a terminal (`--pty` with piped stdin),
 //! `ECHO` is cleared, since echoing piped data would duplicate it into the
-//! output. With no terminal at all the PTY gets the kernel defaults and 24×80.
+//! output, and so are signal characters, flow control, CR translation and
+//! line editing: piped bytes reach the child as they were, except that a
+//! line longer than 4095 bytes is cut by canonical mode and a ^D byte at the
+//! start of a line reads as end of input. With no terminal at all the PTY gets the kernel defaults and 24×80.
 //!
 //! # vault's terminal
 //!
@@ -84,7 +87,7 @@ use rustix::fs::{Mode as FileMode, OFlags};
 use rustix::io::Errno;
 use rustix::process::{Pid, Signal, WaitOptions};
 use rustix::termios::{
-    self, LocalModes, OptionalActions, OutputModes, SpecialCodeIndex, Termios, Winsize,
+    self, InputModes, LocalModes, OptionalActions, OutputModes, SpecialCodeIndex, Termios, Winsize,
 };
 use signal_hook::consts::signal::{SIGCHLD, SIGHUP, SIGINT, SIGPIPE, SIGQUIT, SIGTERM, SIGWINCH};
 use signal_hook::iterator::Signals;
@@ -568,6 +571,28 @@ impl Pty {
             t.local_modes.remove(
                 LocalModes::ECHO | LocalModes::ECHOE | LocalModes::ECHOK | LocalModes::ECHONL,
             );
+            // Piped data is data, not keystrokes: no signals from ^C/^\/^Z bytes (vault
+            // still forwards the signals it receives), no ^S/^Q flow control that could
+            // freeze the child, CR kept as CR, and no line-editing characters. Only the
+            // EOF character keeps its meaning (vault sends it at the end of stdin), and
+            // canonical mode's 4095-byte line limit stays: both are documented.
+            t.local_modes.remove(LocalModes::ISIG | LocalModes::IEXTEN);
+            t.input_modes.remove(
+                InputModes::IXON
+                    | InputModes::IXOFF
+                    | InputModes::ICRNL
+                    | InputModes::INLCR
+                    | InputModes::IGNCR,
+            );
+            for code in [
+                SpecialCodeIndex::VERASE,
+                SpecialCodeIndex::VKILL,
+                SpecialCodeIndex::VWERASE,
+                SpecialCodeIndex::VREPRINT,
+                SpecialCodeIndex::VLNEXT,
+            ] {
+                t.special_codes[code] = 0;
+            }
         }
         termios::tcsetattr(&slave, OptionalActions::Now, &t)?;
         let size = term_src
