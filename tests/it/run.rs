@@ -33,6 +33,7 @@ const T: Duration = Duration::from_secs(10);
 
 // Exit statuses, from src/exit.rs.
 const DATA_ERR: i32 = 65;
+const DENIED: i32 = 77;
 const RUN_FAILED: i32 = 125;
 const NOT_EXECUTABLE: i32 = 126;
 const NOT_FOUND: i32 = 127;
@@ -96,7 +97,12 @@ fn file_with(v: &Vault, name: &str, bytes: &[u8]) -> PathBuf {
 
 /// Runs `vault run OPTS -- sh -c 'env -0 > FILE' sh FILE EXTRA…` and returns the child's
 /// environment, read back from the file.
-fn child_env(v: &Vault, cmd: &mut Command, opts: &[&str], extra: &[&str]) -> BTreeMap<String, Vec<u8>> {
+fn child_env(
+    v: &Vault,
+    cmd: &mut Command,
+    opts: &[&str],
+    extra: &[&str],
+) -> BTreeMap<String, Vec<u8>> {
     let out = v.path("env.out");
     let _ = fs::remove_file(&out);
     cmd.arg("run")
@@ -156,6 +162,22 @@ fn assert_same_bytes(got: &[u8], want: &[u8], what: &str) {
     );
 }
 
+/// A thread that appends everything `pipe` yields to `sink`, until EOF.
+fn reader(
+    mut pipe: impl std::io::Read + Send + 'static,
+    sink: Arc<Mutex<Vec<u8>>>,
+) -> JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 65536];
+        while let Ok(n) = pipe.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().expect("lock").extend_from_slice(&buf[..n]);
+        }
+    })
+}
+
 // ---------------------------------------------------------------------------------------
 // A vault process whose stdout/stderr are read as they arrive, with deadlines.
 
@@ -172,23 +194,12 @@ impl Streaming {
         let mut child = cmd.spawn().expect("spawn vault");
         let stdout = Arc::new(Mutex::new(Vec::new()));
         let stderr = Arc::new(Mutex::new(Vec::new()));
-        let mut readers = Vec::new();
-        let pipes: [(Box<dyn std::io::Read + Send>, &Arc<Mutex<Vec<u8>>>); 2] = [
-            (Box::new(child.stdout.take().expect("stdout")), &stdout),
-            (Box::new(child.stderr.take().expect("stderr")), &stderr),
+        let out_pipe = child.stdout.take().expect("stdout");
+        let err_pipe = child.stderr.take().expect("stderr");
+        let readers = vec![
+            reader(out_pipe, Arc::clone(&stdout)),
+            reader(err_pipe, Arc::clone(&stderr)),
         ];
-        for (mut pipe, sink) in pipes {
-            let sink = Arc::clone(sink);
-            readers.push(std::thread::spawn(move || {
-                let mut buf = [0u8; 65536];
-                while let Ok(n) = pipe.read(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    sink.lock().expect("lock").extend_from_slice(&buf[..n]);
-                }
-            }));
-        }
         Streaming {
             child,
             stdout,
@@ -289,9 +300,18 @@ fn unknown_only_name_refuses_before_spawning() {
     let spawned = v.path("spawned");
     for only in ["NOPE", "A,NOPE", "bad-name"] {
         let err = v.refuses(
-            run(
+            &mut run(
                 &v,
-                &["--only", only, "--", "sh", "-c", r#"touch "$1""#, "sh", s(&spawned)],
+                &[
+                    "--only",
+                    only,
+                    "--",
+                    "sh",
+                    "-c",
+                    r#"touch "$1""#,
+                    "sh",
+                    s(&spawned),
+                ],
             ),
             DATA_ERR,
         );
@@ -307,7 +327,7 @@ fn placeholders_are_substituted_byte_exact() {
     let value = "it's a \"quoted\" $(touch pwned) `touch pwned2` value\nsecond line; *";
     let v = store(&[("TRICKY", value.as_bytes()), ("A", A.as_bytes())]);
     let out = v.path("argv.out");
-    v.ok(run(
+    v.ok(&mut run(
         &v,
         &[
             "--",
@@ -363,15 +383,9 @@ fn bad_placeholders_refuse_before_spawning() {
     ];
     for (opts, arg) in cases {
         let mut cmd = v.cmd();
-        cmd.arg("run").args(opts).args([
-            "--",
-            "sh",
-            "-c",
-            r#"touch "$1""#,
-            "sh",
-            s(&spawned),
-            arg,
-        ]);
+        cmd.arg("run")
+            .args(opts)
+            .args(["--", "sh", "-c", r#"touch "$1""#, "sh", s(&spawned), arg]);
         let err = v.refuses(&mut cmd, DATA_ERR);
         assert!(!spawned.exists(), "{opts:?} {arg:?}: the child ran ({err})");
         for value in [A, B, C] {
@@ -409,8 +423,11 @@ fn identity_printed_by_the_child_is_redacted() {
     let v = abc();
     let id = v.fixture.identity.clone();
     let copy = file_with(&v, "id-copy.txt", format!("id={id}\n").as_bytes());
-    let out = v.ok(run(&v, &["--", "cat", s(&copy)]));
-    assert_eq!(text(&out.stdout), format!("id={}\n", marker("VAULT_IDENTITY")));
+    let out = v.ok(&mut run(&v, &["--", "cat", s(&copy)]));
+    assert_eq!(
+        text(&out.stdout),
+        format!("id={}\n", marker("VAULT_IDENTITY"))
+    );
 
     let mut cmd = v.cmd_no_identity();
     cmd.env("VAULT_IDENTITY_FILE", &v.identity_file)
@@ -419,7 +436,10 @@ fn identity_printed_by_the_child_is_redacted() {
     let out = v.ok(&mut cmd);
     let shown = text(&out.stdout);
     assert!(shown.contains(&marker("VAULT_IDENTITY")), "{shown}");
-    assert!(shown.contains(&v.fixture.recipient), "public key stays: {shown}");
+    assert!(
+        shown.contains(&v.fixture.recipient),
+        "public key stays: {shown}"
+    );
     assert_no_leak(&v.transcript(), id.as_bytes());
 }
 
@@ -429,7 +449,8 @@ fn identity_printed_by_the_child_is_redacted() {
 /// A value chosen so its encodings all differ from it (and its length is a multiple of 3,
 /// so its base64 form is replaced whole).
 const PW: &str = r#"p@ss "w0rd"/back\slash & more=1?!"#;
-const PEM: &str = "-----BEGIN TEST KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX\n-----END TEST KEY-----";
+const PEM: &str =
+    "-----BEGIN TEST KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX\n-----END TEST KEY-----";
 
 fn percent_rfc3986(v: &[u8]) -> String {
     v.iter()
@@ -481,7 +502,7 @@ fn pipe_mode_redacts_stdout_and_stderr_separately() {
         files.push(file_with(&v, stream, body.as_bytes()));
         wants.push(want);
     }
-    let out = v.ok(run(
+    let out = v.ok(&mut run(
         &v,
         &[
             "--",
@@ -509,7 +530,7 @@ fn pipe_mode_redacts_stdout_and_stderr_separately() {
 fn value_split_across_writes_is_redacted() {
     let v = abc();
     let (p1, p2) = B.split_at(9);
-    let out = v.ok(run(
+    let out = v.ok(&mut run(
         &v,
         &[
             "--",
@@ -533,7 +554,13 @@ fn pipe_mode_prompt_is_not_held_back() {
     let started = Instant::now();
     let mut p = Streaming::spawn(run_std(
         &v,
-        &["--no-pty", "--", "sh", "-c", "printf 'Password: '; sleep 2; echo done"],
+        &[
+            "--no-pty",
+            "--",
+            "sh",
+            "-c",
+            "printf 'Password: '; sleep 2; echo done",
+        ],
     ));
     let (seen, running) = p.wait_for(b"Password: ", T);
     assert_eq!(text(&seen), "Password: ", "the prompt came with the rest");
@@ -549,7 +576,7 @@ fn pipe_mode_prompt_is_not_held_back() {
 fn secrets_excluded_by_only_are_still_redacted() {
     let v = abc();
     let f = file_with(&v, "leak.txt", format!("b={B} c={C}\n").as_bytes());
-    let out = v.ok(run(
+    let out = v.ok(&mut run(
         &v,
         &[
             "--only",
@@ -585,25 +612,41 @@ fn exit_status_passes_through() {
         for mode in ["--no-pty", "--pty"] {
             let out = v.run(&mut run(&v, &[mode, "--", "sh", "-c", script]));
             assert_eq!(out.status.code(), Some(want), "{mode} {script}");
-            assert!(out.stderr.is_empty(), "{mode} {script}: {}", text(&out.stderr));
+            assert!(
+                out.stderr.is_empty(),
+                "{mode} {script}: {}",
+                text(&out.stderr)
+            );
         }
     }
 }
 
-/// A command that does not exist: 127 with a one-line error naming it as typed. When argv[0]
-/// is a placeholder, the message shows the placeholder, never the value.
+/// A command that does not exist: 127 with a one-line error naming it as typed, and no
+/// substituted value in it. A placeholder as the program itself is refused earlier, by the
+/// egress check (a program chosen by a secret cannot be checked): 77, showing the placeholder
+/// as typed, never the value.
 #[test]
 fn command_not_found_is_127_and_shows_no_value() {
     let program = "/nonexistent/dir/sk-live-SECRET-program-0123";
     let v = store(&[("PROG", program.as_bytes())]);
-    let err = v.refuses(run(&v, &["--", "/nonexistent/prog"]), NOT_FOUND);
+    let err = v.refuses(&mut run(&v, &["--", "/nonexistent/prog"]), NOT_FOUND);
     assert!(err.contains("/nonexistent/prog"), "{err}");
-    let err = v.refuses(run(&v, &["--", "no-such-command-xyz", "arg"]), NOT_FOUND);
+    let err = v.refuses(
+        &mut run(&v, &["--", "no-such-command-xyz", "arg"]),
+        NOT_FOUND,
+    );
     assert!(err.contains("no-such-command-xyz"), "{err}");
-
-    let err = v.refuses(run(&v, &["--", "{{secure.PROG}}", "x"]), NOT_FOUND);
-    assert!(err.contains("{{secure.PROG}}"), "{err}");
+    let err = v.refuses(
+        &mut run(&v, &["--", "/nonexistent/prog", "{{secure.PROG}}"]),
+        NOT_FOUND,
+    );
     assert!(!err.contains("sk-live"), "{err}");
+
+    for argv0 in ["{{secure.PROG}}", "/nonexistent/{{secure.PROG}}"] {
+        let err = v.refuses(&mut run(&v, &["--", argv0, "x"]), DENIED);
+        assert!(err.contains(argv0), "{err}");
+        assert!(!err.contains("sk-live"), "{err}");
+    }
     assert_no_leak(&v.transcript(), program.as_bytes());
 }
 
@@ -613,11 +656,11 @@ fn not_executable_is_126() {
     let v = abc();
     let script = file_with(&v, "not-executable", b"#!/bin/sh\necho hi\n");
     chmod(&script, 0o644);
-    let err = v.refuses(run(&v, &["--", s(&script)]), NOT_EXECUTABLE);
+    let err = v.refuses(&mut run(&v, &["--", s(&script)]), NOT_EXECUTABLE);
     assert!(err.contains("not-executable"), "{err}");
     let dir = v.path("a-directory");
     fs::create_dir(&dir).expect("mkdir");
-    v.refuses(run(&v, &["--", s(&dir)]), NOT_EXECUTABLE);
+    v.refuses(&mut run(&v, &["--", s(&dir)]), NOT_EXECUTABLE);
 }
 
 /// Output that cannot be written (stdout is /dev/full) is vault's failure: 125 and a message.
@@ -630,15 +673,34 @@ fn lost_output_is_an_error() {
             .write(true)
             .open("/dev/full")
             .expect("/dev/full"),
-    );
-    let out = wrap_output(cmd);
+    )
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn vault");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("try_wait") {
+            break st;
+        }
+        if start.elapsed() > T {
+            let _ = child.kill();
+            panic!("vault did not finish");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let mut stderr = Vec::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_end(&mut stderr)
+        .expect("read stderr");
+    let out = std::process::Output {
+        status,
+        stdout: Vec::new(),
+        stderr,
+    };
     let err = assert_error(&out, RUN_FAILED);
     assert!(err.contains("No space left on device"), "{err}");
-}
-
-/// Runs a prepared command to completion under the harness timeout.
-fn wrap_output(cmd: std::process::Command) -> std::process::Output {
-    crate::support::wrap(cmd).output().expect("run vault")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -668,7 +730,7 @@ fn forced_pty_with_piped_stdin() {
     assert_eq!(text(&out.stdout), "a\nb");
     let out = v.ok(run(&v, &["--pty", "--", "wc", "-l"]).write_stdin("1\n2\n3\n"));
     assert_eq!(text(&out.stdout).trim(), "3");
-    let out = v.ok(run(
+    let out = v.ok(&mut run(
         &v,
         &[
             "--pty",
@@ -678,8 +740,62 @@ fn forced_pty_with_piped_stdin() {
             r#"echo out; echo err >&2; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo all-tty; echo "$A""#,
         ],
     ));
-    assert_eq!(text(&out.stdout), format!("out\nerr\nall-tty\n{}\n", marker("A")));
+    assert_eq!(
+        text(&out.stdout),
+        format!("out\nerr\nall-tty\n{}\n", marker("A"))
+    );
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+}
+
+/// `--pty` with piped stdin: the bytes of the pipe are data, and reach the child unchanged —
+/// a line longer than the terminal's 4095-byte line buffer, CRLF text, bytes that a
+/// terminal's line discipline would act on (^C, ^D, DEL, ^U), and ^S (XOFF), which would stop
+/// the PTY's output — and its EOF still arrives, and the child's output after it.
+#[test]
+fn forced_pty_passes_piped_stdin_unchanged() {
+    let v = abc();
+    let got = v.path("stdin.out");
+    let mut long = vec![b'x'; 10_000];
+    long.push(b'\n');
+    let cases: [(&str, Vec<u8>); 4] = [
+        ("a 10000-byte line", long),
+        ("CRLF text", b"a\r\nb\r\n".to_vec()),
+        ("^C ^D DEL ^U", b"x\x03y\x04z\x7fw\x15v\n".to_vec()),
+        ("^S", b"a\x13b\n".to_vec()),
+    ];
+    let mut failures = Vec::new();
+    for (what, input) in cases {
+        let _ = fs::remove_file(&got);
+        let out = v.run(
+            run(
+                &v,
+                &[
+                    "--pty",
+                    "--",
+                    "sh",
+                    "-c",
+                    r#"cat > "$1"; echo done"#,
+                    "sh",
+                    s(&got),
+                ],
+            )
+            .write_stdin(input.clone())
+            // A stopped output would hang the run: fail fast instead.
+            .timeout(Duration::from_secs(5)),
+        );
+        let received = fs::read(&got).unwrap_or_default();
+        if out.status.code() != Some(0) || received != input || out.stdout != b"done\n" {
+            failures.push(format!(
+                "{what}: status {:?}, stdout {:?}, sent {} bytes, the child got {} ({:?}…)",
+                out.status,
+                text(&out.stdout),
+                input.len(),
+                received.len(),
+                text(&received[..received.len().min(24)])
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -690,9 +806,26 @@ const MIB: usize = 1 << 20;
 /// Log-like text: timestamps, levels, words, key=value pairs, hex ids; one block, reused.
 fn log_block(len: usize) -> Vec<u8> {
     const WORDS: &[&str] = &[
-        "request", "user=alice", "user=bob", "GET", "POST", "/api/v1/items", "status=200",
-        "status=404", "cache", "miss", "hit", "retry", "worker", "session", "connection",
-        "established", "latency_ms=12", "bytes=5120", "ok", "done",
+        "request",
+        "user=alice",
+        "user=bob",
+        "GET",
+        "POST",
+        "/api/v1/items",
+        "status=200",
+        "status=404",
+        "cache",
+        "miss",
+        "hit",
+        "retry",
+        "worker",
+        "session",
+        "connection",
+        "established",
+        "latency_ms=12",
+        "bytes=5120",
+        "ok",
+        "done",
     ];
     let mut state = 0x5eed_u64;
     // xorshift64*: deterministic filler, so a failure reproduces.
@@ -730,8 +863,9 @@ fn log_block(len: usize) -> Vec<u8> {
 
 /// `len` bytes of log text with values planted: at the start, straddling a 64 KiB boundary
 /// (7 bytes before every MiB), every ~1 MB off any alignment, an encoded (hex) form, two
-/// back to back, and one ending the stream. Returns (data, expected redacted output).
-fn planted(len: usize, values: &[(&str, &str)]) -> (Vec<u8>, Vec<u8>) {
+/// back to back, and one ending the stream. Returns (data, expected redacted output, number
+/// of values planted).
+fn planted(len: usize, values: &[(&str, &str)]) -> (Vec<u8>, Vec<u8>, usize) {
     let block = log_block(MIB + 4099);
     let hex_a: String = values[0].1.bytes().map(|b| format!("{b:02x}")).collect();
     let mut plants: Vec<usize> = Vec::new();
@@ -755,7 +889,9 @@ fn planted(len: usize, values: &[(&str, &str)]) -> (Vec<u8>, Vec<u8>) {
             left -= take;
         }
     };
-    let plant = |i: usize, data: &mut Vec<u8>, want: &mut Vec<u8>| {
+    let mut count = 0;
+    let mut plant = |i: usize, data: &mut Vec<u8>, want: &mut Vec<u8>| {
+        count += 1;
         let (name, value) = values[i % values.len()];
         if i % 10 == 9 {
             data.extend_from_slice(hex_a.as_bytes());
@@ -781,7 +917,8 @@ fn planted(len: usize, values: &[(&str, &str)]) -> (Vec<u8>, Vec<u8>) {
     let tail = len.saturating_sub(data.len() + 64);
     filler(tail, &mut data, &mut want, &mut cursor);
     plant(1, &mut data, &mut want);
-    (data, want)
+    assert!(data.len().abs_diff(len) < 4096, "{} bytes", data.len());
+    (data, want, count)
 }
 
 /// Size of the big pipe-mode check: 100 MB by default (about 3 s through a debug build);
@@ -799,7 +936,9 @@ fn big_len() -> usize {
 #[test]
 fn large_output_is_redacted_exactly_in_pipe_mode() {
     let v = abc();
-    let (data, want) = planted(big_len(), &[("A", A), ("B", B)]);
+    let len = big_len();
+    let (data, want, n) = planted(len, &[("A", A), ("B", B)]);
+    assert!(n > len / 600_000, "{n} values planted");
     let big = file_with(&v, "big.log", &data);
     drop(data);
     let out = v.run(&mut run(&v, &["--no-pty", "--", "cat", s(&big)]));
@@ -812,7 +951,8 @@ fn large_output_is_redacted_exactly_in_pipe_mode() {
 #[test]
 fn large_output_is_redacted_exactly_in_pty_mode() {
     let v = abc();
-    let (data, want) = planted(10_000_000, &[("C", C), ("A", A)]);
+    let (data, want, n) = planted(10_000_000, &[("C", C), ("A", A)]);
+    assert!(n > 10_000_000 / 600_000, "{n} values planted");
     let big = file_with(&v, "big.log", &data);
     let out = v.run(&mut run(&v, &["--pty", "--", "cat", s(&big)]));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -837,7 +977,12 @@ fn pty_colours_pass_and_every_fd_is_a_terminal() {
 
     let mut s = session(
         &v,
-        &["--", "sh", "-c", "[ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo all-tty"],
+        &[
+            "--",
+            "sh",
+            "-c",
+            "[ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo all-tty",
+        ],
     );
     assert_eq!(s.wait(T).unwrap().code(), Some(0), "{}", text(s.output()));
     assert!(text(s.output()).contains("all-tty"), "{}", text(s.output()));
@@ -852,9 +997,15 @@ fn pty_redirected_stdout_is_not_a_terminal() {
     let script = r#"for f in 0 1 2; do if [ -t $f ]; then echo fd$f=tty >&2; else echo fd$f=notty >&2; fi; done
 if [ -t 1 ]; then printf '\033[31mcolour\033[0m\n'; else echo "plain $A"; fi
 echo "tty $B" > /dev/tty"#;
-    let mut s =
-        PtySession::spawn_with(run_std(&v, &["--", "sh", "-c", script]), 24, 80, true, false, true)
-            .expect("spawn");
+    let mut s = PtySession::spawn_with(
+        run_std(&v, &["--", "sh", "-c", script]),
+        24,
+        80,
+        true,
+        false,
+        true,
+    )
+    .expect("spawn");
     assert_eq!(s.wait(T).unwrap().code(), Some(0), "{}", text(s.output()));
     let o = text(s.output());
     assert!(
@@ -906,6 +1057,71 @@ fn pty_password_prompt() {
     assert_no_leak(s.output(), C.as_bytes());
 }
 
+/// ^D typed at the terminal ends the child's input.
+#[test]
+fn pty_ctrl_d_ends_input() {
+    let v = abc();
+    let mut s = session(&v, &["--", "sh", "-c", "echo ready; cat; echo eof-seen"]);
+    // Type only once the child runs: vault's terminal is raw by then.
+    s.expect(b"ready", T).unwrap();
+    s.write(b"hello\r");
+    s.expect(b"hello\r\n", T).unwrap();
+    s.write(&[0x04]);
+    s.expect(b"eof-seen", T).unwrap();
+    assert_eq!(s.wait(T).unwrap().code(), Some(0));
+}
+
+/// At a terminal with stdout and stderr redirected (`vault run -- cmd > out 2> err`), the
+/// child's prompt on `/dev/tty` still shows before anything is typed, the answer reaches it,
+/// and its terminal output is redacted.
+#[test]
+fn pty_prompt_on_dev_tty_with_outputs_redirected() {
+    let v = abc();
+    let mut s = PtySession::spawn_with(
+        run_std(
+            &v,
+            &[
+                "--",
+                "sh",
+                "-c",
+                r#"printf 'Passphrase: ' > /dev/tty; read x; echo "$A" > /dev/tty; echo "got:$x"; echo "e:$A" >&2"#,
+            ],
+        ),
+        24,
+        80,
+        true,
+        false,
+        false,
+    )
+    .expect("spawn");
+    s.expect(b"Passphrase: ", T).unwrap();
+    s.write(b"typed\r");
+    s.expect(marker("A").as_bytes(), T).unwrap();
+    assert_eq!(s.wait(T).unwrap().code(), Some(0));
+    assert_eq!(text(s.stdout()), "got:typed\n");
+    assert_eq!(text(s.stderr()), format!("e:{}\n", marker("A")));
+    assert_no_leak(s.output(), A.as_bytes());
+}
+
+/// A multi-line value printed at a terminal (where the PTY turns `\n` into `\r\n`) is
+/// redacted whole, and so is each of its lines printed alone.
+#[test]
+fn pty_multiline_value_is_redacted() {
+    let v = store(&[("PEM", PEM.as_bytes())]);
+    let mut s = session(
+        &v,
+        &[
+            "--",
+            "sh",
+            "-c",
+            r#"printf '%s\n' "$PEM"; printf '%s\n' "$PEM" | sed -n 2p"#,
+        ],
+    );
+    assert_eq!(s.wait(T).unwrap().code(), Some(0));
+    let o = text(s.output());
+    assert_eq!(o, format!("{m}\r\n{m}\r\n", m = marker("PEM")));
+}
+
 /// The window size is copied at start and resizes reach the child (SIGWINCH + `stty size`).
 #[test]
 fn pty_resize_reaches_the_child() {
@@ -931,6 +1147,29 @@ fn pty_resize_reaches_the_child() {
     s.expect(b"size:25 70", T).unwrap();
     s.write(&[0x03]);
     assert_eq!(s.wait(T).unwrap().code(), Some(130));
+
+    // stdin a pipe: the size comes from vault's stdout, and resizes still arrive.
+    let mut s = PtySession::spawn_with(
+        run_std(
+            &v,
+            &[
+                "--",
+                "sh",
+                "-c",
+                r#"trap 'echo "size:$(stty size < /dev/tty)"; exit 0' WINCH; echo "start:$(stty size < /dev/tty)"; while :; do sleep 0.05; done"#,
+            ],
+        ),
+        31,
+        91,
+        false,
+        true,
+        true,
+    )
+    .expect("spawn");
+    s.expect(b"start:31 91", T).unwrap();
+    s.resize(41, 101);
+    s.expect(b"size:41 101", T).unwrap();
+    assert_eq!(s.wait(T).unwrap().code(), Some(0));
 }
 
 /// vault's terminal is raw while the child runs; ^C typed reaches the child (130); the
@@ -962,16 +1201,26 @@ fn pty_terminal_is_restored_on_every_exit() {
     s.write(b"x\r");
     s.expect(b"done", T).unwrap();
     assert_eq!(s.wait(T).unwrap().code(), Some(0));
-    assert!(same_termios(s.initial_termios(), &s.termios()), "normal exit");
+    assert!(
+        same_termios(s.initial_termios(), &s.termios()),
+        "normal exit"
+    );
 
-    let mut s = session(&v, &["--", "sh", "-c", "echo ready; sleep 0.2; kill -KILL $$"]);
+    let mut s = session(
+        &v,
+        &["--", "sh", "-c", "echo ready; sleep 0.2; kill -KILL $$"],
+    );
     s.expect(b"ready", T).unwrap();
     assert_eq!(s.wait(T).unwrap().code(), Some(137));
     assert!(same_termios(s.initial_termios(), &s.termios()), "SIGKILL");
 
     let mut s = session(&v, &["--", "/nonexistent/x"]);
     assert_eq!(s.wait(T).unwrap().code(), Some(NOT_FOUND));
-    assert!(text(s.output()).contains("command not found"), "{}", text(s.output()));
+    assert!(
+        text(s.output()).contains("command not found"),
+        "{}",
+        text(s.output())
+    );
     assert!(same_termios(s.initial_termios(), &s.termios()), "not found");
 
     let mut s = session(&v, &["--", "sh", "-c", "exit 5"]);
@@ -984,7 +1233,10 @@ fn pty_terminal_is_restored_on_every_exit() {
 #[test]
 fn pty_dev_tty_output_is_redacted() {
     let v = abc();
-    let mut s = session(&v, &["--", "sh", "-c", r#"echo "$A" > /dev/tty; echo "$A""#]);
+    let mut s = session(
+        &v,
+        &["--", "sh", "-c", r#"echo "$A" > /dev/tty; echo "$A""#],
+    );
     assert_eq!(s.wait(T).unwrap().code(), Some(0));
     let o = text(s.output());
     assert_eq!(o.matches(&marker("A")).count(), 2, "{o}");
@@ -1021,7 +1273,10 @@ fn background_grandchild_does_not_hang_the_run() {
     for (i, mode) in ["--no-pty", "--pty"].into_iter().enumerate() {
         let pid = v.path(&format!("bg{i}.pid"));
         let start = Instant::now();
-        let out = v.ok(run(&v, &[mode, "--", "sh", "-c", script, "sh", s(&pid)]));
+        let out = v.ok(&mut run(
+            &v,
+            &[mode, "--", "sh", "-c", script, "sh", s(&pid)],
+        ));
         let took = start.elapsed();
         kill_pid_in(&pid);
         assert_eq!(text(&out.stdout).trim(), "hi", "{mode}");
@@ -1038,18 +1293,28 @@ fn background_grandchild_does_not_hang_the_run() {
     assert!(took < Duration::from_secs(4), "{took:?}");
 }
 
-/// SIGTERM, SIGINT and SIGHUP sent to vault reach the child, which traps them; its exit
+/// SIGTERM, SIGINT, SIGHUP and SIGQUIT sent to vault reach the child, which traps them; its exit
 /// status comes back and the terminal is restored. Also in pipe mode.
 #[test]
 fn signals_to_vault_are_forwarded() {
     let v = abc();
-    let script = r#"trap 'echo "got-$2" > "$1"; exit 7' "$2"; echo ready; while :; do sleep 0.05; done"#;
-    for (sig, name) in [(Signal::TERM, "TERM"), (Signal::INT, "INT"), (Signal::HUP, "HUP")] {
+    let script =
+        r#"trap 'echo "got-$2" > "$1"; exit 7' "$2"; echo ready; while :; do sleep 0.05; done"#;
+    for (sig, name) in [
+        (Signal::TERM, "TERM"),
+        (Signal::INT, "INT"),
+        (Signal::HUP, "HUP"),
+    ] {
         let got = v.path(&format!("got-{name}"));
         let mut s = session(&v, &["--", "sh", "-c", script, "sh", s(&got), name]);
         s.expect(b"ready", T).unwrap();
         s.signal(sig);
-        assert_eq!(s.wait(T).unwrap().code(), Some(7), "{name}: {}", text(s.output()));
+        assert_eq!(
+            s.wait(T).unwrap().code(),
+            Some(7),
+            "{name}: {}",
+            text(s.output())
+        );
         assert_eq!(
             fs::read_to_string(&got).unwrap_or_default(),
             format!("got-{name}\n")
@@ -1094,7 +1359,10 @@ fn closed_stdout_stops_the_child() {
             std::thread::sleep(Duration::from_millis(10));
         };
         assert_eq!(status.code(), Some(want), "{mode}: {status:?}");
-        assert!(status.signal().is_none(), "vault itself was killed: {status:?}");
+        assert!(
+            status.signal().is_none(),
+            "vault itself was killed: {status:?}"
+        );
     }
 }
 
@@ -1102,18 +1370,28 @@ fn closed_stdout_stops_the_child() {
 #[test]
 fn child_gets_default_sigpipe_disposition() {
     let v = abc();
-    let out = v.ok(run(&v, &["--", "sh", "-c", "grep SigIgn /proc/$$/status"]));
+    let out = v.ok(&mut run(
+        &v,
+        &["--", "sh", "-c", "grep SigIgn /proc/$$/status"],
+    ));
     let line = text(&out.stdout);
     let mask = u64::from_str_radix(line.trim().trim_start_matches("SigIgn:").trim(), 16)
         .expect("hex mask");
-    assert_eq!(mask & (1 << (13 - 1)), 0, "SIGPIPE ignored in the child: {line}");
+    assert_eq!(
+        mask & (1 << (13 - 1)),
+        0,
+        "SIGPIPE ignored in the child: {line}"
+    );
 }
 
 /// fds ≥ 3 of this test process that a child inherits (not close-on-exec): whatever the
 /// environment running the tests leaked to us.
 fn inherited_fds() -> Vec<String> {
     let mut fds = Vec::new();
-    for e in fs::read_dir("/proc/self/fd").expect("/proc/self/fd").flatten() {
+    for e in fs::read_dir("/proc/self/fd")
+        .expect("/proc/self/fd")
+        .flatten()
+    {
         let name = e.file_name().to_string_lossy().into_owned();
         let Ok(info) = fs::read_to_string(format!("/proc/self/fdinfo/{name}")) else {
             continue;
