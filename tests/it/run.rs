@@ -831,3 +831,651 @@ fn forced_pty_canonical_limits_are_the_documented_ones() {
         "a line over 4095 bytes is cut, as documented"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Large output.
+
+const MIB: usize = 1 << 20;
+
+/// Log-like text: timestamps, levels, words, key=value pairs, hex ids; one block, reused.
+fn log_block(len: usize) -> Vec<u8> {
+    const WORDS: &[&str] = &[
+        "request",
+        "user=alice",
+        "user=bob",
+        "GET",
+        "POST",
+        "/api/v1/items",
+        "status=200",
+        "status=404",
+        "cache",
+        "miss",
+        "hit",
+        "retry",
+        "worker",
+        "session",
+        "connection",
+        "established",
+        "latency_ms=12",
+        "bytes=5120",
+        "ok",
+        "done",
+    ];
+    let mut state = 0x5eed_u64;
+    // xorshift64*: deterministic filler, so a failure reproduces.
+    let mut below = |n: u64| {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
+    };
+    let mut out = Vec::with_capacity(len + 256);
+    let mut n = 0u64;
+    while out.len() < len {
+        n += 1;
+        out.extend_from_slice(
+            format!(
+                "2026-11-22T04:{:02}:{:02}.{:03}Z {} worker-{} id={:016x}",
+                (n / 3600) % 60,
+                (n / 60) % 60,
+                n % 1000,
+                ["INFO", "WARN", "DEBUG", "ERROR"][below(4) as usize],
+                below(16),
+                below(u64::MAX),
+            )
+            .as_bytes(),
+        );
+        for _ in 0..(3 + below(8)) {
+            out.push(b' ');
+            out.extend_from_slice(WORDS[below(WORDS.len() as u64) as usize].as_bytes());
+        }
+        out.push(b'\n');
+    }
+    out.truncate(len);
+    out
+}
+
+/// `len` bytes of log text with values planted: at the start, straddling a 64 KiB boundary
+/// (7 bytes before every MiB), every ~1 MB off any alignment, an encoded (hex) form, two
+/// back to back, and one ending the stream. Returns (data, expected redacted output, number
+/// of values planted).
+fn planted(len: usize, values: &[(&str, &str)]) -> (Vec<u8>, Vec<u8>, usize) {
+    let block = log_block(MIB + 4099);
+    let hex_a: String = values[0].1.bytes().map(|b| format!("{b:02x}")).collect();
+    let mut plants: Vec<usize> = Vec::new();
+    for m in 1..=len / MIB {
+        plants.push(m * MIB - 7);
+    }
+    for m in 1..=len / 1_000_000 {
+        plants.push(m * 1_000_000 + 333);
+    }
+    plants.sort_unstable();
+    let mut data = Vec::with_capacity(len + 4096);
+    let mut want = Vec::with_capacity(len + 4096);
+    let mut cursor = 0usize;
+    let filler = |n: usize, data: &mut Vec<u8>, want: &mut Vec<u8>, cursor: &mut usize| {
+        let mut left = n;
+        while left > 0 {
+            let take = left.min(block.len() - *cursor);
+            data.extend_from_slice(&block[*cursor..*cursor + take]);
+            want.extend_from_slice(&block[*cursor..*cursor + take]);
+            *cursor = (*cursor + take) % block.len();
+            left -= take;
+        }
+    };
+    let mut count = 0;
+    let mut plant = |i: usize, data: &mut Vec<u8>, want: &mut Vec<u8>| {
+        count += 1;
+        let (name, value) = values[i % values.len()];
+        if i % 10 == 9 {
+            data.extend_from_slice(hex_a.as_bytes());
+            want.extend_from_slice(marker(values[0].0).as_bytes());
+        } else {
+            data.extend_from_slice(value.as_bytes());
+            want.extend_from_slice(marker(name).as_bytes());
+        }
+    };
+    plant(0, &mut data, &mut want);
+    for (i, &at) in plants.iter().enumerate() {
+        if at + 64 >= len {
+            break;
+        }
+        if at > data.len() {
+            filler(at - data.len(), &mut data, &mut want, &mut cursor);
+        }
+        plant(i, &mut data, &mut want);
+        if i == 5 {
+            plant(i + 1, &mut data, &mut want);
+        }
+    }
+    let tail = len.saturating_sub(data.len() + 64);
+    filler(tail, &mut data, &mut want, &mut cursor);
+    plant(1, &mut data, &mut want);
+    assert!(data.len().abs_diff(len) < 4096, "{} bytes", data.len());
+    (data, want, count)
+}
+
+/// Size of the big pipe-mode check: 100 MB by default (about 3 s through a debug build);
+/// `VAULT_TEST_BIG_MB` overrides it.
+fn big_len() -> usize {
+    std::env::var("VAULT_TEST_BIG_MB")
+        .ok()
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or(100)
+        * 1_000_000
+}
+
+/// 100 MB of log text with planted values comes out byte-identical to the expected
+/// redaction, in pipe mode.
+#[test]
+fn large_output_is_redacted_exactly_in_pipe_mode() {
+    let v = abc();
+    let len = big_len();
+    let (data, want, n) = planted(len, &[("A", A), ("B", B)]);
+    assert!(n > len / 600_000, "{n} values planted");
+    let big = file_with(&v, "big.log", &data);
+    drop(data);
+    let out = v.run(&mut run(&v, &["--no-pty", "--", "cat", s(&big)]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_same_bytes(&out.stdout, &want, "pipe mode");
+}
+
+/// The same check through the PTY (`--pty`, stdout a pipe: OPOST off, so bytes are exact),
+/// 10 MB.
+#[test]
+fn large_output_is_redacted_exactly_in_pty_mode() {
+    let v = abc();
+    let (data, want, n) = planted(10_000_000, &[("C", C), ("A", A)]);
+    assert!(n > 10_000_000 / 600_000, "{n} values planted");
+    let big = file_with(&v, "big.log", &data);
+    let out = v.run(&mut run(&v, &["--pty", "--", "cat", s(&big)]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_same_bytes(&out.stdout, &want, "pty mode");
+}
+
+// ---------------------------------------------------------------------------------------
+// Inside a real terminal.
+
+/// `vault run ARGS…` running inside a 24×80 PTY, all fds on it.
+fn session(v: &Vault, args: &[&str]) -> PtySession {
+    PtySession::spawn(run_std(v, args), 24, 80).expect("spawn vault in a PTY")
+}
+
+/// Colours pass through untouched and the child sees a terminal on fds 0, 1 and 2.
+#[test]
+fn pty_colours_pass_and_every_fd_is_a_terminal() {
+    let v = abc();
+    let mut s = session(&v, &["--", "printf", r"\033[31mred\033[0m"]);
+    assert_eq!(s.wait(T).unwrap().code(), Some(0));
+    assert_eq!(text(s.output()), "\x1b[31mred\x1b[0m");
+
+    let mut s = session(
+        &v,
+        &[
+            "--",
+            "sh",
+            "-c",
+            "[ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo all-tty",
+        ],
+    );
+    assert_eq!(s.wait(T).unwrap().code(), Some(0), "{}", text(s.output()));
+    assert!(text(s.output()).contains("all-tty"), "{}", text(s.output()));
+}
+
+/// At a terminal with stdout redirected (`vault run -- cmd > file`), the child's stdout is not
+/// a terminal but stdin and stderr are; its colour-less output reaches the file, and its
+/// `/dev/tty` output goes through the redactor.
+#[test]
+fn pty_redirected_stdout_is_not_a_terminal() {
+    let v = abc();
+    let script = r#"for f in 0 1 2; do if [ -t $f ]; then echo fd$f=tty >&2; else echo fd$f=notty >&2; fi; done
+if [ -t 1 ]; then printf '\033[31mcolour\033[0m\n'; else echo "plain $A"; fi
+echo "tty $B" > /dev/tty"#;
+    let mut s = PtySession::spawn_with(
+        run_std(&v, &["--", "sh", "-c", script]),
+        24,
+        80,
+        true,
+        false,
+        true,
+    )
+    .expect("spawn");
+    assert_eq!(s.wait(T).unwrap().code(), Some(0), "{}", text(s.output()));
+    let o = text(s.output());
+    assert!(
+        o.contains("fd0=tty") && o.contains("fd1=notty") && o.contains("fd2=tty"),
+        "{o}"
+    );
+    assert_eq!(text(s.stdout()), format!("plain {}\n", marker("A")));
+    assert!(o.contains(&format!("tty {}", marker("B"))), "{o}");
+    assert!(!o.contains(B), "{o}");
+}
+
+/// stdin a pipe, stdout and stderr the terminal (`printf 'a\nb\n' | vault run -- wc -l`).
+#[test]
+fn pty_outputs_with_piped_stdin() {
+    let v = abc();
+    let mut s = PtySession::spawn_with(run_std(&v, &["--", "wc", "-l"]), 24, 80, false, true, true)
+        .expect("spawn");
+    s.write(b"a\nb\n");
+    s.close_stdin();
+    assert_eq!(s.wait(T).unwrap().code(), Some(0));
+    assert_eq!(text(s.output()).trim(), "2");
+}
+
+/// A newline-less prompt is on screen before anything is typed; the typed answers reach the
+/// child; a secret typed and echoed back (by the terminal and by the child) is redacted.
+#[test]
+fn pty_password_prompt() {
+    let v = abc();
+    let mut s = session(
+        &v,
+        &[
+            "--",
+            "sh",
+            "-c",
+            r#"printf 'Password: '; read x; echo "got:$x"; printf 'Token: '; read y; echo "again:$y""#,
+        ],
+    );
+    s.expect(b"Password: ", T).unwrap();
+    // vault's terminal is raw: Enter arrives as \r, the inner PTY's ICRNL makes it \n.
+    s.write(b"my answer\r");
+    s.expect(b"got:my answer", T).unwrap();
+    s.expect(b"Token: ", T).unwrap();
+    s.write(format!("{C}\r").as_bytes());
+    s.expect(format!("again:{}", marker("C")).as_bytes(), T)
+        .unwrap();
+    assert_eq!(s.wait(T).unwrap().code(), Some(0));
+    let o = text(s.output());
+    assert!(!o.contains(C), "{o}");
+    assert_no_leak(s.output(), C.as_bytes());
+}
+
+/// ^D typed at the terminal ends the child's input.
+#[test]
+fn pty_ctrl_d_ends_input() {
+    let v = abc();
+    let mut s = session(&v, &["--", "sh", "-c", "echo ready; cat; echo eof-seen"]);
+    // Type only once the child runs: vault's terminal is raw by then.
+    s.expect(b"ready", T).unwrap();
+    s.write(b"hello\r");
+    s.expect(b"hello\r\n", T).unwrap();
+    s.write(&[0x04]);
+    s.expect(b"eof-seen", T).unwrap();
+    assert_eq!(s.wait(T).unwrap().code(), Some(0));
+}
+
+/// At a terminal with stdout and stderr redirected (`vault run -- cmd > out 2> err`), the
+/// child's prompt on `/dev/tty` still shows before anything is typed, the answer reaches it,
+/// and its terminal output is redacted.
+#[test]
+fn pty_prompt_on_dev_tty_with_outputs_redirected() {
+    let v = abc();
+    let mut s = PtySession::spawn_with(
+        run_std(
+            &v,
+            &[
+                "--",
+                "sh",
+                "-c",
+                r#"printf 'Passphrase: ' > /dev/tty; read x; echo "$A" > /dev/tty; echo "got:$x"; echo "e:$A" >&2"#,
+            ],
+        ),
+        24,
+        80,
+        true,
+        false,
+        false,
+    )
+    .expect("spawn");
+    s.expect(b"Passphrase: ", T).unwrap();
+    s.write(b"typed\r");
+    s.expect(marker("A").as_bytes(), T).unwrap();
+    assert_eq!(s.wait(T).unwrap().code(), Some(0));
+    assert_eq!(text(s.stdout()), "got:typed\n");
+    assert_eq!(text(s.stderr()), format!("e:{}\n", marker("A")));
+    assert_no_leak(s.output(), A.as_bytes());
+}
+
+/// A multi-line value printed at a terminal (where the PTY turns `\n` into `\r\n`) is
+/// redacted whole, and so is each of its lines printed alone.
+#[test]
+fn pty_multiline_value_is_redacted() {
+    let v = store(&[("PEM", PEM.as_bytes())]);
+    let mut s = session(
+        &v,
+        &[
+            "--",
+            "sh",
+            "-c",
+            r#"printf '%s\n' "$PEM"; printf '%s\n' "$PEM" | sed -n 2p"#,
+        ],
+    );
+    assert_eq!(s.wait(T).unwrap().code(), Some(0));
+    let o = text(s.output());
+    assert_eq!(o, format!("{m}\r\n{m}\r\n", m = marker("PEM")));
+}
+
+/// The window size is copied at start and resizes reach the child (SIGWINCH + `stty size`).
+#[test]
+fn pty_resize_reaches_the_child() {
+    let v = abc();
+    let mut s = PtySession::spawn(
+        run_std(
+            &v,
+            &[
+                "--",
+                "sh",
+                "-c",
+                r#"trap 'echo "size:$(stty size)"' WINCH; echo "start:$(stty size)"; while :; do sleep 0.05; done"#,
+            ],
+        ),
+        30,
+        90,
+    )
+    .expect("spawn");
+    s.expect(b"start:30 90", T).unwrap();
+    s.resize(40, 100);
+    s.expect(b"size:40 100", T).unwrap();
+    s.resize(25, 70);
+    s.expect(b"size:25 70", T).unwrap();
+    s.write(&[0x03]);
+    assert_eq!(s.wait(T).unwrap().code(), Some(130));
+
+    // stdin a pipe: the size comes from vault's stdout, and resizes still arrive.
+    let mut s = PtySession::spawn_with(
+        run_std(
+            &v,
+            &[
+                "--",
+                "sh",
+                "-c",
+                r#"trap 'echo "size:$(stty size < /dev/tty)"; exit 0' WINCH; echo "start:$(stty size < /dev/tty)"; while :; do sleep 0.05; done"#,
+            ],
+        ),
+        31,
+        91,
+        false,
+        true,
+        true,
+    )
+    .expect("spawn");
+    s.expect(b"start:31 91", T).unwrap();
+    s.resize(41, 101);
+    s.expect(b"size:41 101", T).unwrap();
+    assert_eq!(s.wait(T).unwrap().code(), Some(0));
+}
+
+/// vault's terminal is raw while the child runs; ^C typed reaches the child (130); the
+/// terminal's settings are exactly as before afterwards.
+#[test]
+fn pty_ctrl_c_reaches_the_child_and_the_terminal_is_restored() {
+    let v = abc();
+    let mut s = session(&v, &["--", "sh", "-c", "echo ready; exec sleep 100"]);
+    let before = s.initial_termios().clone();
+    s.expect(b"ready", T).unwrap();
+    assert!(is_raw(&s.termios()), "vault's terminal should be raw");
+    s.write(&[0x03]);
+    assert_eq!(s.wait(T).unwrap().code(), Some(130));
+    assert!(
+        same_termios(&before, &s.termios()),
+        "before {before:?}\nafter {:?}",
+        s.termios()
+    );
+}
+
+/// The terminal is restored after a normal run, after a child killed by a signal, and after
+/// a command that could not be started.
+#[test]
+fn pty_terminal_is_restored_on_every_exit() {
+    let v = abc();
+    let mut s = session(&v, &["--", "sh", "-c", "echo ready; read x; echo done"]);
+    s.expect(b"ready", T).unwrap();
+    assert!(is_raw(&s.termios()));
+    s.write(b"x\r");
+    s.expect(b"done", T).unwrap();
+    assert_eq!(s.wait(T).unwrap().code(), Some(0));
+    assert!(
+        same_termios(s.initial_termios(), &s.termios()),
+        "normal exit"
+    );
+
+    let mut s = session(
+        &v,
+        &["--", "sh", "-c", "echo ready; sleep 0.2; kill -KILL $$"],
+    );
+    s.expect(b"ready", T).unwrap();
+    assert_eq!(s.wait(T).unwrap().code(), Some(137));
+    assert!(same_termios(s.initial_termios(), &s.termios()), "SIGKILL");
+
+    let mut s = session(&v, &["--", "/nonexistent/x"]);
+    assert_eq!(s.wait(T).unwrap().code(), Some(NOT_FOUND));
+    assert!(
+        text(s.output()).contains("command not found"),
+        "{}",
+        text(s.output())
+    );
+    assert!(same_termios(s.initial_termios(), &s.termios()), "not found");
+
+    let mut s = session(&v, &["--", "sh", "-c", "exit 5"]);
+    assert_eq!(s.wait(T).unwrap().code(), Some(5));
+    assert!(same_termios(s.initial_termios(), &s.termios()), "exit 5");
+}
+
+/// What the child writes to `/dev/tty` (its controlling terminal is vault's PTY) goes through
+/// the redactor.
+#[test]
+fn pty_dev_tty_output_is_redacted() {
+    let v = abc();
+    let mut s = session(
+        &v,
+        &["--", "sh", "-c", r#"echo "$A" > /dev/tty; echo "$A""#],
+    );
+    assert_eq!(s.wait(T).unwrap().code(), Some(0));
+    let o = text(s.output());
+    assert_eq!(o.matches(&marker("A")).count(), 2, "{o}");
+    assert_no_leak(s.output(), A.as_bytes());
+}
+
+/// `--no-pty` inside a terminal: no fd is a terminal and there is no controlling terminal.
+#[test]
+fn pty_forced_pipes_have_no_terminal() {
+    let v = abc();
+    let mut s = session(
+        &v,
+        &[
+            "--no-pty",
+            "--",
+            "sh",
+            "-c",
+            "for f in 0 1 2; do [ -t $f ] && echo fd$f=tty; done; (echo x > /dev/tty) 2>/dev/null || echo no-ctty; echo e >&2",
+        ],
+    );
+    assert_eq!(s.wait(T).unwrap().code(), Some(0));
+    let o = text(s.output()).replace('\r', "");
+    assert!(!o.contains("=tty"), "{o}");
+    assert!(o.contains("no-ctty"), "{o}");
+    assert!(o.contains("e\n"), "{o}");
+}
+
+/// A background grandchild that keeps the output open does not hold the run: at a terminal,
+/// with `--pty` and with pipes.
+#[test]
+fn background_grandchild_does_not_hang_the_run() {
+    let v = abc();
+    let script = r#"sleep 30 & echo $! > "$1"; echo hi"#;
+    for (i, mode) in ["--no-pty", "--pty"].into_iter().enumerate() {
+        let pid = v.path(&format!("bg{i}.pid"));
+        let start = Instant::now();
+        let out = v.ok(&mut run(
+            &v,
+            &[mode, "--", "sh", "-c", script, "sh", s(&pid)],
+        ));
+        let took = start.elapsed();
+        kill_pid_in(&pid);
+        assert_eq!(text(&out.stdout).trim(), "hi", "{mode}");
+        assert!(took < Duration::from_secs(4), "{mode}: {took:?}");
+    }
+    let pid = v.path("bg-tty.pid");
+    let start = Instant::now();
+    let mut s = session(&v, &["--", "sh", "-c", script, "sh", s(&pid)]);
+    s.expect(b"hi", T).unwrap();
+    let status = s.wait(T);
+    let took = start.elapsed();
+    kill_pid_in(&pid);
+    assert_eq!(status.unwrap().code(), Some(0));
+    assert!(took < Duration::from_secs(4), "{took:?}");
+}
+
+/// SIGTERM, SIGINT, SIGHUP and SIGQUIT sent to vault reach the child, which traps them; its exit
+/// status comes back and the terminal is restored. Also in pipe mode.
+#[test]
+fn signals_to_vault_are_forwarded() {
+    let v = abc();
+    let script =
+        r#"trap 'echo "got-$2" > "$1"; exit 7' "$2"; echo ready; while :; do sleep 0.05; done"#;
+    for (sig, name) in [
+        (Signal::TERM, "TERM"),
+        (Signal::INT, "INT"),
+        (Signal::HUP, "HUP"),
+    ] {
+        let got = v.path(&format!("got-{name}"));
+        let mut s = session(&v, &["--", "sh", "-c", script, "sh", s(&got), name]);
+        s.expect(b"ready", T).unwrap();
+        s.signal(sig);
+        assert_eq!(
+            s.wait(T).unwrap().code(),
+            Some(7),
+            "{name}: {}",
+            text(s.output())
+        );
+        assert_eq!(
+            fs::read_to_string(&got).unwrap_or_default(),
+            format!("got-{name}\n")
+        );
+        assert!(same_termios(s.initial_termios(), &s.termios()), "{name}");
+    }
+
+    let got = v.path("got-pipe");
+    let mut p = Streaming::spawn(run_std(
+        &v,
+        &["--no-pty", "--", "sh", "-c", script, "sh", s(&got), "TERM"],
+    ));
+    p.wait_for(b"ready\n", T);
+    rustix::process::kill_process(p.pid(), Signal::TERM).expect("kill vault");
+    let (status, _, err) = p.finish(T);
+    assert_eq!(status.code(), Some(7), "{}", text(&err));
+    assert_eq!(fs::read_to_string(&got).unwrap_or_default(), "got-TERM\n");
+}
+
+/// `vault run -- yes | head -c4`: the reader going away stops the child as it would without
+/// vault (SIGPIPE through pipes, SIGHUP through the PTY), and vault reports that status.
+#[test]
+fn closed_stdout_stops_the_child() {
+    let v = abc();
+    for (mode, want) in [("--no-pty", 128 + 13), ("--pty", 128 + 1)] {
+        let mut cmd = run_std(&v, &[mode, "--", "yes"]);
+        cmd.stdout(Stdio::piped()).stderr(Stdio::null());
+        let mut child = cmd.spawn().expect("spawn");
+        let mut out = child.stdout.take().expect("stdout");
+        let mut buf = [0u8; 4];
+        out.read_exact(&mut buf).expect("read");
+        drop(out);
+        let start = Instant::now();
+        let status = loop {
+            if let Some(st) = child.try_wait().expect("try_wait") {
+                break st;
+            }
+            if start.elapsed() > T {
+                let _ = child.kill();
+                panic!("{mode}: vault did not finish");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        assert_eq!(status.code(), Some(want), "{mode}: {status:?}");
+        assert!(
+            status.signal().is_none(),
+            "vault itself was killed: {status:?}"
+        );
+    }
+}
+
+/// The child starts with the default SIGPIPE action, although vault catches SIGPIPE.
+#[test]
+fn child_gets_default_sigpipe_disposition() {
+    let v = abc();
+    let out = v.ok(&mut run(
+        &v,
+        &["--", "sh", "-c", "grep SigIgn /proc/$$/status"],
+    ));
+    let line = text(&out.stdout);
+    let mask = u64::from_str_radix(line.trim().trim_start_matches("SigIgn:").trim(), 16)
+        .expect("hex mask");
+    assert_eq!(
+        mask & (1 << (13 - 1)),
+        0,
+        "SIGPIPE ignored in the child: {line}"
+    );
+}
+
+/// fds ≥ 3 of this test process that a child inherits (not close-on-exec): whatever the
+/// environment running the tests leaked to us.
+fn inherited_fds() -> Vec<String> {
+    let mut fds = Vec::new();
+    for e in fs::read_dir("/proc/self/fd")
+        .expect("/proc/self/fd")
+        .flatten()
+    {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Ok(info) = fs::read_to_string(format!("/proc/self/fdinfo/{name}")) else {
+            continue;
+        };
+        let flags = info
+            .lines()
+            .find_map(|l| l.strip_prefix("flags:"))
+            .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+            .unwrap_or(0o2_000_000);
+        if flags & 0o2_000_000 == 0 && name.parse::<i32>().unwrap_or(0) > 2 {
+            fds.push(name);
+        }
+    }
+    fds
+}
+
+/// The child never holds the outer terminal, even when vault's parent leaked it to vault on
+/// fd 7; its fds 0–2 and `/dev/tty` are vault's own PTY.
+#[test]
+fn child_does_not_hold_the_outer_terminal() {
+    let v = abc();
+    let mut cmd = v.std_program("sh");
+    cmd.env("VAULT_IDENTITY", &v.fixture.identity).args([
+        "-c",
+        r#"exec 7<>/dev/tty; exec "$0" run -- sh -c 'ls -l /proc/self/fd; echo tty=$(tty)'"#,
+        BIN,
+    ]);
+    let mut s = PtySession::spawn(cmd, 24, 80).expect("spawn");
+    assert_eq!(s.wait(T).unwrap().code(), Some(0));
+    let o = text(s.output()).replace('\r', "");
+    let outer = s.pts_name().to_owned();
+    let targets: Vec<(String, String)> = o
+        .lines()
+        .filter_map(|l| l.split_once(" -> "))
+        .map(|(l, t)| (l.rsplit(' ').next().unwrap_or("").to_owned(), t.to_owned()))
+        .collect();
+    assert!(!targets.is_empty(), "{o}");
+    let passed_down = inherited_fds();
+    for (fd, target) in &targets {
+        assert_ne!(target, &outer, "fd {fd} is the outer terminal: {o}");
+        assert!(
+            ["0", "1", "2", "3"].contains(&fd.as_str()) || passed_down.contains(fd),
+            "leaked fd {fd} -> {target}: {o}"
+        );
+    }
+    let inner = &targets
+        .iter()
+        .find(|(fd, _)| fd == "0")
+        .expect("fd 0 listed")
+        .1;
+    assert!(inner.starts_with("/dev/pts/") && inner != &outer, "{o}");
+    assert!(o.contains(&format!("tty={inner}")), "{o}");
+}
