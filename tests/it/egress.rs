@@ -964,3 +964,32 @@ fn generic_scan_does_not_cut_a_host_short() {
         refused_run(&v, &server, &marker, &["python3", "-c", &code, url]);
     }
 }
+
+/// The generic scan (unknown programs: node, python, …) must not end a URL before the
+/// program's parser ends its authority (at `/`, `?`, `#`). WHATWG parsers and Python's
+/// `urlsplit` delete tab, CR and LF anywhere, and read past `;` `'` `(` `)` `` ` `` and
+/// spaces to the last `@`; WHATWG also finds a host after a special scheme with no `//`
+/// (`https:;@evil.example`). Each URL below goes to `evil.example` (a subdomain of it, or
+/// 127.0.0.1) while the scan judged the allowed `example.org`, or found no destination.
+#[test]
+#[ignore = "src bug (reported): the generic scan ends a URL before its authority ends"]
+fn generic_scan_never_ends_a_url_before_its_authority_does() {
+    let server = Server::start();
+    let v = vault_with(&["--allow", "example.org"]);
+    for url in [
+        "https://example.org\n.evil.example/",
+        "https://example.org\t.evil.example/",
+        "https://example.org\r.evil.example/",
+        "https://exam\nple.org@evil.example/",
+        "https://example.org;;@evil.example/",
+        "https://example.org'(@evil.example/",
+        "https://example.org) @evil.example/",
+        "https://u@example.org;`@evil.example/",
+        "https:;@evil.example/",
+        "https:`x@2130706433/",
+    ] {
+        let marker = v.path("started");
+        let code = format!("open({:?}, 'w')", marker.display().to_string());
+        refused_run(&v, &server, &marker, &["python3", "-c", &code, url]);
+    }
+}
