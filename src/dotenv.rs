@@ -174,7 +174,11 @@ fn value_at(input: &[u8], at: usize) -> (Zeroizing<Vec<u8>>, usize, usize, Optio
         .position(|&b| b == b'\n')
         .map_or(input.len(), |k| i + k);
     let mut raw = &input[i..end];
-    if let Some(c) = raw.windows(2).position(|w| w == b" #" || w == b"\t#") {
+    // A `#` after blanks starts a comment; so does one right where the value would start
+    // after `=` and blanks (`KEY= # note` is an empty value, not "# note").
+    if i > at && raw.first() == Some(&b'#') {
+        raw = &raw[..0];
+    } else if let Some(c) = raw.windows(2).position(|w| w == b" #" || w == b"\t#") {
         raw = &raw[..c];
     }
     value.extend_from_slice(trim(raw));
@@ -217,6 +221,16 @@ mod tests {
         let errs = parse(b"A=1\nnot an assignment\n1X=2\nB=\"open\nC=3\n").unwrap_err();
         let lines: Vec<usize> = errs.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![2, 3, 4]);
+    }
+
+    #[test]
+    fn comment_after_empty_value() {
+        let want: Vec<(String, Vec<u8>)> = vec![
+            ("A".into(), vec![]),
+            ("B".into(), vec![]),
+            ("C".into(), b"#x".to_vec()),
+        ];
+        assert_eq!(ok("A= # note\nB=\t# n\nC=#x\n"), want);
     }
 
     #[test]

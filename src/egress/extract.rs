@@ -863,7 +863,15 @@ fn slashless_special(word: &str) -> Option<String> {
             }
             match after.chars().next() {
                 None => {}
-                Some(c) if url_terminator(c) || c == ',' => {}
+                // `https:` then a delimiter is usually prose or code (`"https:"`), unless
+                // a userinfo `@` follows before any path: WHATWG parsers read
+                // `https:;@evil.example` as a URL to evil.example.
+                Some(c) if url_terminator(c) || c == ',' => {
+                    let auth = after.split(['/', '?', '#']).next().unwrap_or("");
+                    if auth.contains('@') {
+                        return Some(word.get(at..).unwrap_or(word).to_string());
+                    }
+                }
                 Some(_) => return Some(word.get(at..).unwrap_or(word).to_string()),
             }
         }
@@ -1116,11 +1124,23 @@ impl Ctx {
             // quote or bracket (`urlopen('https://a.com')`) is not that.
             let cut = after.get(end..).and_then(|t| t.chars().next());
             let more = after.get(end..).and_then(|t| t.chars().nth(1));
-            if cut.is_some_and(|c| !c.is_whitespace())
-                && more.is_some_and(|c| {
-                    c.is_alphanumeric() || matches!(c, '.' | '-' | '@' | ':' | '%')
-                })
-                && !rest.contains(['/', '?', '#'])
+            let host_like =
+                |c: char| c.is_alphanumeric() || matches!(c, '.' | '-' | '@' | ':' | '%');
+            // What lies between the cut and the end of the authority as a whole-word parser
+            // sees it: a userinfo `@` there moves the host (`https://ok.org;;@evil.example/`).
+            let tail_auth = after
+                .get(end..)
+                .unwrap_or("")
+                .split(['/', '?', '#'])
+                .next()
+                .unwrap_or("");
+            // WHATWG parsers delete TAB, CR and LF inside a URL and read on.
+            let stripped_by_parsers = cut.is_some_and(|c| matches!(c, '\t' | '\r' | '\n'));
+            if !rest.contains(['/', '?', '#'])
+                && cut.is_some()
+                && (tail_auth.contains('@')
+                    || (stripped_by_parsers && more.is_some_and(host_like))
+                    || (cut.is_some_and(|c| !c.is_whitespace()) && more.is_some_and(host_like)))
             {
                 return Err(ev(
                     format!(
@@ -4797,6 +4817,15 @@ mod tests {
         ),
         // ---- curl evasions
         (&["python3", "-c", "x", "https://ok.org;.evil.example/"], E),
+        (&["python3", "-c", "x", "https://ok.org\n.evil.example/"], E),
+        (&["python3", "-c", "x", "https://ok.org\t.evil.example/"], E),
+        (&["python3", "-c", "x", "https://ok.org;;@evil.example/"], E),
+        (&["python3", "-c", "x", "https://ok.org) @evil.example/"], E),
+        (
+            &["python3", "-c", "x", "https://u@ok.org;`@evil.example/"],
+            E,
+        ),
+        (&["python3", "-c", "x", "https:;@evil.example"], E),
         (&["python3", "-c", "x", "https://ok.org'.evil.example/"], E),
         (&["python3", "-c", "x", "https://ok.org(.evil.example/"], E),
         (&["curl", "-H", "Host: evil.com", "https://a.com"], E),

@@ -972,7 +972,6 @@ fn generic_scan_does_not_cut_a_host_short() {
 /// (`https:;@evil.example`). Each URL below goes to `evil.example` (a subdomain of it, or
 /// 127.0.0.1) while the scan judged the allowed `example.org`, or found no destination.
 #[test]
-#[ignore = "src bug (reported): the generic scan ends a URL before its authority ends"]
 fn generic_scan_never_ends_a_url_before_its_authority_does() {
     let server = Server::start();
     let v = vault_with(&["--allow", "example.org"]);
