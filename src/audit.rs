@@ -325,8 +325,8 @@ pub struct Verified {
 /// With `shared` (a project store, written from several clones' logs) a head recorded by
 /// another clone's log is not compared; alone, such a head means the log was replaced.
 pub fn verify(paths: &Paths, expected_head: Option<&Head>, shared: bool) -> Result<Verified> {
-    let problems = chain_problems(paths, expected_head, shared)?;
-    let (entries, _) = read_all(paths)?;
+    let (entries, problems) = read_all(paths)?;
+    let problems = chain_problems(&entries, problems, expected_head, shared);
     let head_checked = expected_head.is_some_and(|h| {
         !(shared && !h.log.is_empty() && entries.first().is_some_and(|(_, first)| *first != h.log))
     });
@@ -338,13 +338,13 @@ pub fn verify(paths: &Paths, expected_head: Option<&Head>, shared: bool) -> Resu
 }
 
 fn chain_problems(
-    paths: &Paths,
+    entries: &[(Entry, String)],
+    mut problems: Vec<Problem>,
     expected_head: Option<&Head>,
     shared: bool,
-) -> Result<Vec<Problem>> {
-    let (entries, mut problems) = read_all(paths)?;
+) -> Vec<Problem> {
     if !problems.is_empty() {
-        return Ok(problems);
+        return problems;
     }
     let mut prev_hash = GENESIS.to_string();
     let mut prev_seq = 0;
@@ -374,14 +374,14 @@ fn chain_problems(
         && head.log != first_hash
     {
         if shared {
-            return Ok(problems);
+            return problems;
         }
         problems.push(Problem {
             line: 1,
             what: "this is not the log the store recorded at its last write: the log was replaced"
                 .into(),
         });
-        return Ok(problems);
+        return problems;
     }
     if problems.is_empty()
         && let Some(head) = expected_head
@@ -397,7 +397,7 @@ fn chain_problems(
             None => {}
         }
     }
-    Ok(problems)
+    problems
 }
 
 #[cfg(test)]

@@ -36,17 +36,24 @@ pub struct Plan {
 pub fn references(argv: &[OsString]) -> Result<Vec<SecretName>> {
     let mut names: Vec<SecretName> = Vec::new();
     for (i, arg) in argv.iter().enumerate() {
-        for_each_placeholder(arg.as_bytes(), i, |name| {
+        for_each_placeholder(arg.as_bytes(), i, |_, name| {
             if !names.contains(&name) {
                 names.push(name);
             }
+            Ok(())
         })?;
     }
     Ok(names)
 }
 
-/// Calls `found` for each placeholder in one argument; errors on a malformed one.
-fn for_each_placeholder(arg: &[u8], index: usize, mut found: impl FnMut(SecretName)) -> Result<()> {
+/// The one placeholder parser: for each placeholder in `arg`, calls `found` with the literal
+/// text before it and its name; returns the literal text after the last one. A malformed
+/// placeholder is an error.
+fn for_each_placeholder<'a>(
+    arg: &'a [u8],
+    index: usize,
+    mut found: impl FnMut(&'a [u8], SecretName) -> Result<()>,
+) -> Result<&'a [u8]> {
     let mut rest = arg;
     while let Some(start) = find(rest, OPEN) {
         let after = &rest[start + OPEN.len()..];
@@ -58,10 +65,10 @@ fn for_each_placeholder(arg: &[u8], index: usize, mut found: impl FnMut(SecretNa
             .ok()
             .and_then(|s| SecretName::parse(s).ok().filter(|n| n.as_str() == s))
             .ok_or_else(|| bad_placeholder(index, "the name is not a valid secret name"))?;
-        found(name);
+        found(&rest[..start], name)?;
         rest = &after[end + CLOSE.len()..];
     }
-    Ok(())
+    Ok(rest)
 }
 
 fn bad_placeholder(index: usize, why: &str) -> Error {
@@ -131,27 +138,22 @@ pub fn plan(contents: &Contents, only: &[String], argv: &[OsString]) -> Result<P
 pub fn substitute(argv: &[OsString], contents: &Contents) -> Result<Vec<Zeroizing<Vec<u8>>>> {
     let mut out = Vec::with_capacity(argv.len());
     for (i, arg) in argv.iter().enumerate() {
-        let bytes = arg.as_bytes();
-        let mut result = Zeroizing::new(Vec::with_capacity(bytes.len()));
-        let mut rest = bytes;
-        while let Some(start) = find(rest, OPEN) {
-            let after = &rest[start + OPEN.len()..];
-            let end = find(after, CLOSE).ok_or_else(|| bad_placeholder(i, "no closing `}}`"))?;
-            let name = std::str::from_utf8(&after[..end])
-                .ok()
-                .and_then(|s| SecretName::parse(s).ok())
-                .ok_or_else(|| bad_placeholder(i, "the name is not a valid secret name"))?;
+        let mut result = Zeroizing::new(Vec::with_capacity(arg.len()));
+        let rest = for_each_placeholder(arg.as_bytes(), i, |before, name| {
             let entry = contents.get(&name).ok_or_else(|| {
                 Error::new(
                     Exit::DataErr,
-                    format!("placeholder {{{{secure.{name}}}}} names no stored secret"),
+                    format!(
+                        "placeholder {{{{secure.{}}}}} names no stored secret",
+                        contents.shown(&name)
+                    ),
                 )
             })?;
-            result.reserve(start + entry.value.len());
-            result.extend_from_slice(&rest[..start]);
+            result.reserve(before.len() + entry.value.len());
+            result.extend_from_slice(before);
             result.extend_from_slice(entry.value.expose());
-            rest = &after[end + CLOSE.len()..];
-        }
+            Ok(())
+        })?;
         result.extend_from_slice(rest);
         out.push(result);
     }
