@@ -178,7 +178,7 @@ pub fn needs_passphrase(text: &str) -> bool {
 pub fn ssh_identity(text: &str, source: &str) -> Result<Identity> {
     match parse_ssh(text, source)? {
         age::ssh::Identity::Encrypted(key) => {
-            if !crate::unlock::have_tty() {
+            if !crate::tty::have_tty() {
                 return Err(Error::new(
                     Exit::Locked,
                     format!("locked: {source} is passphrase-protected and there is no terminal to ask on"),
@@ -186,7 +186,7 @@ pub fn ssh_identity(text: &str, source: &str) -> Result<Identity> {
                 .hint("in CI use an age identity (`vault keygen`) in VAULT_IDENTITY, or an unencrypted deploy key"));
             }
             let pass: Zeroizing<String> =
-                crate::unlock::prompt_tty(&format!("passphrase for {source}: "))?;
+                crate::tty::prompt_hidden(&format!("passphrase for {source}: "))?;
             let plain = key
                 .decrypt(SecretString::from(pass.as_str().to_string()))
                 .map_err(|_| Error::new(Exit::Locked, format!("wrong passphrase for {source}")))?;

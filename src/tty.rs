@@ -2,10 +2,13 @@
 //!
 //! stdin may carry data or be driven by a script or an agent; the terminal is where the
 //! person is. With no terminal there is nobody to ask, so every question is answered "no"
-//! by the caller (fail closed) — there is no flag that answers it instead.
+//! by the caller (fail closed) — there is no flag that answers it instead. Hidden entry
+//! (values, passphrases) lives here too, so every read of the terminal is in one place.
 
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Write};
+
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::exit::Exit;
@@ -41,4 +44,51 @@ fn no_terminal() -> Error {
         "this needs a confirmation typed on the terminal, and there is no terminal",
     )
     .hint("run it yourself in a terminal; no flag can answer this question instead")
+}
+
+/// True when a terminal can be opened for prompts.
+#[must_use]
+pub fn have_tty() -> bool {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
+}
+
+/// Reads a passphrase or value from /dev/tty (never stdin), hidden.
+///
+/// Echo is turned off (discarding anything typed ahead) *before* the prompt is shown:
+/// rpassword prints the prompt first and only then disables echo, so keys typed the
+/// instant the prompt appears would otherwise be echoed in the clear.
+pub fn prompt_hidden(prompt: &str) -> Result<Zeroizing<String>> {
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty");
+    let saved = tty
+        .as_ref()
+        .ok()
+        .and_then(|t| rustix::termios::tcgetattr(t).ok());
+    if let (Ok(t), Some(saved)) = (&tty, &saved) {
+        let mut quiet = saved.clone();
+        quiet.local_modes.remove(rustix::termios::LocalModes::ECHO);
+        quiet
+            .local_modes
+            .insert(rustix::termios::LocalModes::ECHONL);
+        let _ = rustix::termios::tcsetattr(t, rustix::termios::OptionalActions::Flush, &quiet);
+    }
+    let answer = rpassword::prompt_password(prompt);
+    if let (Ok(t), Some(saved)) = (&tty, &saved) {
+        let _ = rustix::termios::tcsetattr(t, rustix::termios::OptionalActions::Now, saved);
+    }
+    answer.map(Zeroizing::new).map_err(|e| {
+        Error::new(
+            Exit::Locked,
+            format!(
+                "cannot read from the terminal: {}",
+                crate::error::io_reason(&e)
+            ),
+        )
+    })
 }

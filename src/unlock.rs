@@ -261,56 +261,9 @@ fn short_reason(e: &keyring::Error) -> String {
         .collect()
 }
 
-/// True when a terminal can be opened for prompts.
-#[must_use]
-pub fn have_tty() -> bool {
-    std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .is_ok()
-}
-
-/// Reads a passphrase or value from /dev/tty (never stdin), hidden.
-///
-/// Echo is turned off (discarding anything typed ahead) *before* the prompt is shown:
-/// rpassword prints the prompt first and only then disables echo, so keys typed the
-/// instant the prompt appears would otherwise be echoed in the clear.
-pub fn prompt_tty(prompt: &str) -> Result<Zeroizing<String>> {
-    let tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty");
-    let saved = tty
-        .as_ref()
-        .ok()
-        .and_then(|t| rustix::termios::tcgetattr(t).ok());
-    if let (Ok(t), Some(saved)) = (&tty, &saved) {
-        let mut quiet = saved.clone();
-        quiet.local_modes.remove(rustix::termios::LocalModes::ECHO);
-        quiet
-            .local_modes
-            .insert(rustix::termios::LocalModes::ECHONL);
-        let _ = rustix::termios::tcsetattr(t, rustix::termios::OptionalActions::Flush, &quiet);
-    }
-    let answer = rpassword::prompt_password(prompt);
-    if let (Ok(t), Some(saved)) = (&tty, &saved) {
-        let _ = rustix::termios::tcsetattr(t, rustix::termios::OptionalActions::Now, saved);
-    }
-    answer.map(Zeroizing::new).map_err(|e| {
-        Error::new(
-            Exit::Locked,
-            format!(
-                "cannot read from the terminal: {}",
-                crate::error::io_reason(&e)
-            ),
-        )
-    })
-}
-
 /// Decrypts `identity.age` with a passphrase typed on the terminal.
 fn open_passphrase_file(path: &Path) -> Result<Zeroizing<String>> {
-    if !have_tty() {
+    if !crate::tty::have_tty() {
         return Err(Error::new(
             Exit::Locked,
             format!(
@@ -321,7 +274,7 @@ fn open_passphrase_file(path: &Path) -> Result<Zeroizing<String>> {
         .hint("in CI or under an agent, set VAULT_IDENTITY or VAULT_IDENTITY_FILE instead"));
     }
     let ciphertext = std::fs::read(path).map_err(|e| Error::io(path.display(), &e))?;
-    let pass = prompt_tty("vault passphrase: ")?;
+    let pass = crate::tty::prompt_hidden("vault passphrase: ")?;
     let mut identity = age::scrypt::Identity::new(SecretString::from(pass.as_str().to_string()));
     identity.set_max_work_factor(SCRYPT_MAX_LOG_N);
     let decryptor = age::Decryptor::new(&ciphertext[..])
@@ -347,8 +300,8 @@ fn open_passphrase_file(path: &Path) -> Result<Zeroizing<String>> {
 
 /// Writes `identity.age`: the identity encrypted with a passphrase typed twice on the tty.
 pub fn create_passphrase_file(path: &Path, identity: &SecretString) -> Result<()> {
-    let pass = prompt_tty("new vault passphrase: ")?;
-    let again = prompt_tty("repeat the passphrase: ")?;
+    let pass = crate::tty::prompt_hidden("new vault passphrase: ")?;
+    let again = crate::tty::prompt_hidden("repeat the passphrase: ")?;
     if pass.as_str() != again.as_str() {
         return Err(Error::new(Exit::DataErr, "the passphrases differ"));
     }

@@ -109,7 +109,7 @@ fn new_identity(
     } else if !config.keyring {
         keyring_problem = Some("disabled in config.toml".to_string());
     }
-    if !unlock::have_tty() {
+    if !crate::tty::have_tty() {
         let why = keyring_problem.unwrap_or_else(|| "--passphrase was given".into());
         return Err(Error::new(
             Exit::Locked,

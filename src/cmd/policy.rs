@@ -65,13 +65,9 @@ fn set(args: &PolicySetArgs) -> Result<Exit> {
     }
     let widened = !reasons.is_empty();
     opened.modify(|contents| {
-        if contents.get(&name).is_none() {
+        let Some(entry) = contents.secrets.get_mut(name.as_str()) else {
             return Err(crate::cmd::set::unknown(contents, &name));
-        }
-        let entry = contents
-            .secrets
-            .get_mut(name.as_str())
-            .ok_or_else(|| Error::new(Exit::Failure, "the secret vanished"))?;
+        };
         // Another writer may have changed the policy since the confirmation was asked.
         if entry.policy != old {
             return Err(Error::new(

@@ -122,8 +122,8 @@ pub fn policy_from(rules: &RuleArgs) -> Result<Policy> {
 /// with exactly one trailing `\n` or `\r\n` removed.
 fn read_value(name: &SecretName) -> Result<SecretValue> {
     if rustix::termios::isatty(std::io::stdin()) {
-        let first = crate::unlock::prompt_tty(&format!("value for {name}: "))?;
-        let second = crate::unlock::prompt_tty("again, to confirm: ")?;
+        let first = crate::tty::prompt_hidden(&format!("value for {name}: "))?;
+        let second = crate::tty::prompt_hidden("again, to confirm: ")?;
         if first.as_str() != second.as_str() {
             return Err(Error::new(
                 Exit::DataErr,
