@@ -3,6 +3,8 @@
 #
 #   startup   vault run -- true            vs  true                  (median ms; 10 and 100 secrets;
 #             vault list beside it: unlocking and decrypting without building patterns)
+#   output    vault run -- echo hi         vs  echo hi               (median ms; the first byte of
+#             output waits for the redactor's patterns, which a silent command never builds)
 #   pipes     vault run --no-pty -- cat BIG  vs  cat BIG | cat        (MB/s)
 #   pty       vault run --pty -- cat BIG     vs  script -qc 'cat BIG'  (MB/s; stdout /dev/null)
 #   redact    vault redact < BIG            vs  grep -cF -f values BIG (MB/s)
@@ -188,11 +190,16 @@ run10_ms=$(VAULT_HOME="$tmp/home10" median_ms "$vault" run -- true)
 run100_ms=$(median_ms "$vault" run -- true)
 list10_ms=$(VAULT_HOME="$tmp/home10" median_ms "$vault" list)
 list100_ms=$(median_ms "$vault" list)
+echo_bin=$(type -P echo)
+echo_ms=$(median_ms "$echo_bin" hi)
+echo10_ms=$(VAULT_HOME="$tmp/home10" median_ms "$vault" run -- echo hi)
+echo100_ms=$(median_ms "$vault" run -- echo hi)
 true_cpu=$(cpu_ms "$true_bin")
 run10_cpu=$(VAULT_HOME="$tmp/home10" cpu_ms "$vault" run -- true)
 run100_cpu=$(cpu_ms "$vault" run -- true)
 list10_cpu=$(VAULT_HOME="$tmp/home10" cpu_ms "$vault" list)
 list100_cpu=$(cpu_ms "$vault" list)
+echo100_cpu=$(cpu_ms "$vault" run -- echo hi)
 
 pipes=$(mbps "$big_bytes" "$(best_ns run_pipes)")
 pipes_base=$(mbps "$big_bytes" "$(best_ns base_pipes)")
@@ -215,6 +222,8 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 overhead10=$(awk -v a="$run10_ms" -v b="$true_ms" 'BEGIN { printf "%.2f", a - b }')
 overhead100=$(awk -v a="$run100_ms" -v b="$true_ms" 'BEGIN { printf "%.2f", a - b }')
+echo_over10=$(awk -v a="$echo10_ms" -v b="$echo_ms" 'BEGIN { printf "%.2f", a - b }')
+echo_over100=$(awk -v a="$echo100_ms" -v b="$echo_ms" 'BEGIN { printf "%.2f", a - b }')
 echo "machine: $(nproc) cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 echo "load average (1/5/15 min): $load_before before, $load_after after"
 echo "stores: 10 and 100 secrets of 16-64 bytes (tokens, passwords with symbols, base64, hex); the 100-secret store unless said otherwise"
@@ -226,6 +235,8 @@ echo "| startup, 10 secrets: \`vault run -- true\` vs \`true\` (wall, median) | 
 echo "| startup, 10 secrets (CPU user+sys per run) | $run10_cpu ms | $true_cpu ms | |"
 echo "| startup, 100 secrets: \`vault run -- true\` vs \`true\` (wall, median) | $run100_ms ms | $true_ms ms | +$overhead100 ms |"
 echo "| startup, 100 secrets (CPU user+sys per run) | $run100_cpu ms | $true_cpu ms | |"
+echo "| with output, 10 secrets: \`vault run -- echo hi\` vs \`echo hi\` (wall, median) | $echo10_ms ms | $echo_ms ms | +$echo_over10 ms |"
+echo "| with output, 100 secrets (wall, median; CPU user+sys per run) | $echo100_ms ms; $echo100_cpu ms CPU | $echo_ms ms | +$echo_over100 ms |"
 echo "| for reference: \`vault list\` (unlock + decrypt, no patterns, no child), 10 / 100 secrets | $list10_ms / $list100_ms ms wall, $list10_cpu / $list100_cpu ms CPU | | |"
 echo "| pipes: \`vault run --no-pty -- cat BIG\` vs \`cat BIG \\| cat\` | $pipes MB/s | $pipes_base MB/s | $(pct "$pipes" "$pipes_base") |"
 echo "| pipes, 10 secrets | $pipes10 MB/s | $pipes_base MB/s | $(pct "$pipes10" "$pipes_base") |"

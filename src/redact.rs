@@ -9,6 +9,9 @@
 //!   byte as soon as that byte can no longer be part of a match, replacing each masked region
 //!   with `[REDACTED:NAME]`. Output does not depend on how the input was chunked.
 //! * [`Patterns::find_all`]: every (overlapping) match in a complete buffer, for `vault scan`.
+//! * [`PatternSet`]: the patterns before compilation, which `vault run` compiles only when the
+//!   child's output first needs them, and which redact a short text (argv, a message) by
+//!   compiling just the patterns that occur in it.
 //!
 //! # Semantics
 //!
@@ -34,10 +37,13 @@
 //! every byte goes through the automaton. Either way the automaton's state carries over from one
 //! feed to the next, so the work per feed does not grow with `longest()`.
 //!
-//! The hold-back is read off the automaton state at the end of the stream: a table built with
-//! the patterns maps each state to the length of the longest suffix of its string that is a
-//! *proper* prefix of some pattern. Everything before that suffix, and before any masked region
-//! that could still grow, is released. A masked region's bytes are never stored, only its extent,
+//! The hold-back is read off the automaton state at the end of the stream: the length of the
+//! longest suffix of its string that is a *proper* prefix of some pattern. A table built with the
+//! patterns gives each state's depth, which is that length unless the state is a whole pattern
+//! that nothing extends; for such a leaf (the stream ends exactly at the end of a pattern) the
+//! answer is its failure state's, found then by scanning the leaf's string minus its first byte.
+//! Everything before that suffix, and before any masked region that could still grow, is
+//! released. A masked region's bytes are never stored, only its extent,
 //! so the bytes held are always fewer than `longest()`, however long a region grows.
 //!
 //! Secrets live here in pattern bytes (zeroized after the build), the gram tables and the
@@ -45,12 +51,12 @@
 //! the automaton, which cannot be zeroized; that is accepted (the values are in the child
 //! process's environment anyway).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
 use aho_corasick::automaton::{Automaton, StateID};
-use aho_corasick::nfa::contiguous;
+use aho_corasick::nfa::noncontiguous;
 use aho_corasick::{Anchored, MatchKind, StartKind, dfa};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -123,7 +129,7 @@ const MIN_LEN_FOR_SAMPLING: usize = 8;
 /// verification windows for little gain.
 const MAX_STRIDE: usize = 32;
 /// Above this many automaton states (≈ total pattern bytes) the DFA's transition table (states ×
-/// byte classes × 4 bytes) gets too big to build quickly and to keep in cache, so the contiguous
+/// byte classes × 4 bytes) gets too big to build quickly and to keep in cache, so the
 /// NFA is used instead. On the sampled path the automaton only sees verification windows and the
 /// hold-back tail, so the slower NFA costs little there.
 const DFA_MAX_STATES: usize = 100_000;
@@ -140,7 +146,7 @@ const MAX_PIECE: usize = 256 * 1024;
 /// zeroize; that is an accepted limitation (the values are also in the process's environment).
 enum Engine {
     Dfa(dfa::DFA),
-    Nfa(contiguous::NFA),
+    Nfa(noncontiguous::NFA),
 }
 
 /// Per-pattern metadata (no bytes).
@@ -156,9 +162,9 @@ pub struct Patterns {
     names: Vec<String>,
     info: Vec<PatInfo>,
     engine: Option<Engine>,
-    /// `(state id, hold-back length)` sorted by state id: for every automaton state, the length
-    /// of the longest suffix of the state's string that is a proper prefix of some pattern.
-    holdback: Vec<(u32, u32)>,
+    /// For every automaton state, the length of the longest suffix of the state's string that
+    /// is a proper prefix of some pattern. Read once or twice per feed, never per byte.
+    holdback: HoldBack,
     filter: Option<Filter>,
     longest: usize,
 }
@@ -168,7 +174,7 @@ pub struct Patterns {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct BuildOptions {
     pub encodings: bool,
-    /// `Some(true)` forces the DFA, `Some(false)` the contiguous NFA, `None` decides by size.
+    /// `Some(true)` forces the DFA, `Some(false)` the NFA, `None` decides by size.
     pub dfa: Option<bool>,
     /// Disable the sampling filter (every byte goes through the automaton).
     pub full_scan: bool,
@@ -197,17 +203,19 @@ impl Patterns {
         secrets: impl IntoIterator<Item = (&'a str, &'a [u8])>,
         opts: BuildOptions,
     ) -> Patterns {
-        let secrets: Vec<(&str, &[u8])> = secrets.into_iter().collect();
-        let names: Vec<String> = secrets.iter().map(|(n, _)| (*n).to_owned()).collect();
-        let list = pattern_list(&secrets, opts.encodings);
-        let info: Vec<PatInfo> = list
+        PatternSet::new(secrets, opts.encodings).compile_with(opts)
+    }
+
+    /// Compile `specs` (each naming a secret by its index in `names`).
+    fn from_specs(names: Vec<String>, specs: &[&PatternSpec], opts: BuildOptions) -> Patterns {
+        let info: Vec<PatInfo> = specs
             .iter()
             .map(|p| PatInfo {
                 secret: p.secret,
                 encoding: p.encoding,
             })
             .collect();
-        let bytes: Vec<&[u8]> = list.iter().map(|p| p.bytes.as_slice()).collect();
+        let bytes: Vec<&[u8]> = specs.iter().map(|p| p.bytes.as_slice()).collect();
         let longest = bytes.iter().map(|b| b.len()).max().unwrap_or(0);
         let shortest = bytes.iter().map(|b| b.len()).min().unwrap_or(0);
         if bytes.is_empty() {
@@ -215,7 +223,7 @@ impl Patterns {
                 names,
                 info,
                 engine: None,
-                holdback: Vec::new(),
+                holdback: HoldBack::default(),
                 filter: None,
                 longest,
             };
@@ -238,7 +246,7 @@ impl Patterns {
             )
         } else {
             Engine::Nfa(
-                contiguous::Builder::new()
+                noncontiguous::Builder::new()
                     .match_kind(MatchKind::Standard)
                     .prefilter(false)
                     .build(&bytes)
@@ -246,8 +254,8 @@ impl Patterns {
             )
         };
         let holdback = match &engine {
-            Engine::Dfa(a) => holdback_table(a, &bytes),
-            Engine::Nfa(a) => holdback_table(a, &bytes),
+            Engine::Dfa(a) => holdback_table(a, &bytes, total),
+            Engine::Nfa(a) => holdback_table(a, &bytes, total),
         };
         let filter = if full_scan {
             None
@@ -296,17 +304,109 @@ impl Patterns {
         }
     }
 
-    /// Hold-back length for the automaton state reached after the stream's last byte.
-    fn holdback_of(&self, sid: StateID) -> usize {
-        match self
-            .holdback
-            .binary_search_by_key(&sid.as_u32(), |&(s, _)| s)
-        {
-            Ok(i) => self.holdback[i].1 as usize,
-            // Every reachable state is a trie node and all are in the table; were one missing,
-            // holding back the maximum is still correct (only later).
-            Err(_) => self.longest.saturating_sub(1),
+    /// Hold-back length for `sid`, the automaton state after the last byte of `w`: the length
+    /// of the longest suffix of `w` that is a proper prefix of some pattern. The state's string
+    /// is a suffix of `w` (`w` always holds the stream's last `longest()` bytes, or all of it).
+    fn holdback_of<A: Automaton>(&self, a: &A, mut sid: StateID, w: &[u8]) -> usize {
+        loop {
+            match self.holdback.get(sid) {
+                Some(Node::Prefix(depth)) => return depth,
+                // The failure node is shallower, so this ends.
+                Some(Node::Leaf(depth)) if (1..=w.len()).contains(&depth) => {
+                    sid = scan(
+                        a,
+                        start_state(a),
+                        w,
+                        w.len() - depth + 1,
+                        w.len(),
+                        |_, _, _| {},
+                    );
+                }
+                // Every reachable state is a trie node and all are in the table; were one
+                // missing, holding back the maximum is still correct (only later).
+                _ => return self.longest.saturating_sub(1),
+            }
         }
+    }
+}
+
+/// The patterns of a set of secrets, generated but not compiled: cheap to make (no automaton),
+/// enough to redact a short text on its own ([`PatternSet::redact_text`]), and compiled into
+/// [`Patterns`] when a stream needs them — `vault run` does that on another thread while the
+/// child starts.
+pub struct PatternSet {
+    names: Vec<String>,
+    list: Vec<PatternSpec>,
+    encodings: bool,
+}
+
+impl PatternSet {
+    /// The patterns for `secrets`, given as `(name, value)`, as [`Patterns::new`] takes them.
+    pub fn new<'a>(
+        secrets: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+        encodings: bool,
+    ) -> PatternSet {
+        let secrets: Vec<(&str, &[u8])> = secrets.into_iter().collect();
+        PatternSet {
+            names: secrets.iter().map(|(n, _)| (*n).to_owned()).collect(),
+            list: pattern_list(&secrets, encodings),
+            encodings,
+        }
+    }
+
+    /// Secret names, indexed as in [`Patterns::names`].
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Compile the automaton (milliseconds per hundred secrets).
+    pub fn compile(&self) -> Patterns {
+        self.compile_with(BuildOptions {
+            encodings: self.encodings,
+            dfa: None,
+            full_scan: false,
+        })
+    }
+
+    fn compile_with(&self, opts: BuildOptions) -> Patterns {
+        let specs: Vec<&PatternSpec> = self.list.iter().collect();
+        Patterns::from_specs(self.names.clone(), &specs, opts)
+    }
+
+    /// `text` redacted as a whole, exactly as a [`Redactor`] over [`PatternSet::compile`] would
+    /// redact it, but compiling only the patterns that occur in it (usually none): for argv and
+    /// messages, where building every pattern would cost more than the text.
+    pub fn redact_text(&self, text: &[u8]) -> Vec<u8> {
+        // A pattern that does not occur cannot take part in a match, so leaving it out changes
+        // nothing in the output.
+        let present: Vec<&PatternSpec> = self
+            .list
+            .iter()
+            .filter(|p| memchr::memmem::find(text, &p.bytes).is_some())
+            .collect();
+        if present.is_empty() {
+            return text.to_vec();
+        }
+        let opts = BuildOptions {
+            encodings: self.encodings,
+            dfa: None,
+            full_scan: false,
+        };
+        let patterns = Arc::new(Patterns::from_specs(self.names.clone(), &present, opts));
+        let mut r = Redactor::new(patterns);
+        let mut out = Vec::with_capacity(text.len());
+        r.feed(text, &mut out);
+        r.finish(&mut out);
+        out
+    }
+}
+
+impl fmt::Debug for PatternSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PatternSet")
+            .field("secrets", &self.names.len())
+            .field("patterns", &self.list.len())
+            .finish()
     }
 }
 
@@ -366,63 +466,81 @@ fn scan<A: Automaton>(
     sid
 }
 
-/// Build the `(state, hold-back)` table. The state reached from the start by reading a prefix
-/// of a pattern is that prefix's trie node, so walking every pattern visits every node and gives
-/// its depth. A node that is a proper prefix of some pattern holds back its depth; a leaf (a
-/// whole pattern that no pattern extends) holds back what its failure node (the state reached by
-/// reading the pattern minus its first byte) holds back. Leaves are done shortest first so that
-/// a failure node that is itself a leaf is already known.
-fn holdback_table<A: Automaton>(a: &A, pats: &[&[u8]]) -> Vec<(u32, u32)> {
+/// What the hold-back needs to know of each automaton state (trie node), as a flat table. The
+/// NFA's state ids are dense and the DFA's are premultiplied (all multiples of one power of
+/// two), so `id >> shift` indexes it.
+#[derive(Default)]
+struct HoldBack {
+    shift: u32,
+    /// Per node: its depth, with [`HoldBack::LEAF`] set if it is a whole pattern that no
+    /// pattern extends; [`HoldBack::NONE`] where an index is not a node.
+    table: Vec<u32>,
+}
+
+enum Node {
+    /// A proper prefix of some pattern, `depth` bytes long: holds back its depth.
+    Prefix(usize),
+    /// A whole pattern that no pattern extends, `depth` bytes long: holds back what its
+    /// failure node (the state after the pattern minus its first byte) holds back.
+    Leaf(usize),
+}
+
+impl HoldBack {
+    const NONE: u32 = u32::MAX;
+    const LEAF: u32 = 1 << 31;
+
+    fn get(&self, sid: StateID) -> Option<Node> {
+        match self.table.get((sid.as_u32() >> self.shift) as usize) {
+            Some(&e) if e == HoldBack::NONE => None,
+            Some(&e) if e & HoldBack::LEAF != 0 => Some(Node::Leaf((e & !HoldBack::LEAF) as usize)),
+            Some(&e) => Some(Node::Prefix(e as usize)),
+            None => None,
+        }
+    }
+}
+
+/// Build the node table. The state reached from the start by reading a prefix of a pattern is
+/// that prefix's trie node, so walking every pattern visits every node and gives its depth; a
+/// node is a leaf if it ends a pattern and no walk goes through it. A leaf's hold-back is found
+/// when asked ([`Patterns::holdback_of`]), which is rare: it needs the stream to end exactly
+/// at the end of a pattern. `total` (the patterns' summed length) bounds the number of nodes.
+fn holdback_table<A: Automaton>(a: &A, pats: &[&[u8]], total: usize) -> HoldBack {
     let start = start_state(a);
-    // state -> (depth, is a proper prefix of some pattern)
-    let mut nodes: HashMap<u32, (u32, bool)> = HashMap::new();
-    nodes.insert(start.as_u32(), (0, true));
-    let mut ends: Vec<(usize, StateID)> = Vec::with_capacity(pats.len());
-    for (pi, p) in pats.iter().enumerate() {
+    // (state, depth, is a proper prefix of some pattern)
+    let mut visits: Vec<(u32, u32, bool)> = Vec::with_capacity(total + 1);
+    visits.push((start.as_u32(), 0, true));
+    for p in pats {
         let mut sid = start;
         for (i, &b) in p.iter().enumerate() {
             sid = a.next_state(Anchored::No, sid, b);
-            let proper = i + 1 < p.len();
-            let e = nodes.entry(sid.as_u32()).or_insert((i as u32 + 1, false));
-            e.1 |= proper;
+            visits.push((sid.as_u32(), i as u32 + 1, i + 1 < p.len()));
         }
-        ends.push((pi, sid));
     }
-    let mut leaves: Vec<(usize, StateID)> = ends
-        .into_iter()
-        .filter(|(_, sid)| !nodes.get(&sid.as_u32()).is_some_and(|n| n.1))
-        .collect();
-    leaves.sort_by_key(|&(pi, _)| pats[pi].len());
-    let mut leaf_hold: HashMap<u32, u32> = HashMap::new();
-    for (pi, sid) in leaves {
-        let fail = scan(
-            a,
-            start,
-            &pats[pi][1..],
-            0,
-            pats[pi].len() - 1,
-            |_, _, _| {},
-        );
-        let hold = match nodes.get(&fail.as_u32()) {
-            Some(&(depth, true)) => depth,
-            Some(&(depth, false)) => leaf_hold.get(&fail.as_u32()).copied().unwrap_or(depth),
-            None => 0,
-        };
-        leaf_hold.insert(sid.as_u32(), hold);
-    }
-    let mut table: Vec<(u32, u32)> = nodes
-        .into_iter()
-        .map(|(sid, (depth, proper))| {
-            let hold = if proper {
+    let shift = visits
+        .iter()
+        .filter(|&&(sid, _, _)| sid != 0)
+        .map(|&(sid, _, _)| sid.trailing_zeros())
+        .min()
+        .unwrap_or(0);
+    let size = visits
+        .iter()
+        .map(|&(sid, _, _)| sid >> shift)
+        .max()
+        .unwrap_or(0) as usize
+        + 1;
+    let mut table = vec![HoldBack::NONE; size];
+    for (sid, depth, proper) in visits {
+        let t = &mut table[(sid >> shift) as usize];
+        // A node reached as a proper prefix by any walk is a prefix node.
+        if proper || *t == HoldBack::NONE {
+            *t = if proper {
                 depth
             } else {
-                leaf_hold.get(&sid).copied().unwrap_or(depth)
+                depth | HoldBack::LEAF
             };
-            (sid, hold)
-        })
-        .collect();
-    table.sort_unstable();
-    table
+        }
+    }
+    HoldBack { shift, table }
 }
 
 /// The sampling prefilter: a gram of `q` bytes is read every `k` bytes and looked up first in a
@@ -918,7 +1036,7 @@ fn find<A: Automaton>(
         // Every byte through the automaton, continuing from the previous feed's state.
         let sid = scan(a, sc.sid.unwrap_or(start), w, ctx, len, &mut on_match);
         sc.sid = Some(sid);
-        return p.holdback_of(sid);
+        return p.holdback_of(a, sid, w);
     };
     // Sampled path. Samples sit on a grid of stream offsets (multiples of k), so each is looked
     // at once even across feeds. Windows around hits are scanned left to right: one that
@@ -978,9 +1096,9 @@ fn find<A: Automaton>(
     // window reaches the end of the stream, so the segment that got there knows it; a shorter
     // one is found by a fresh scan of the last k + q - 2 bytes.
     let short = len.min(k + q - 2);
-    let mut hold = p.holdback_of(scan(a, start, w, len - short, len, |_, _, _| {}));
+    let mut hold = p.holdback_of(a, scan(a, start, w, len - short, len, |_, _, _| {}), w);
     if scanning && scanned == len {
-        hold = hold.max(p.holdback_of(sid));
+        hold = hold.max(p.holdback_of(a, sid, w));
         sc.sid = Some(sid);
         sc.seg_start = seg_start;
     } else {
@@ -1071,6 +1189,10 @@ fn forms(v: &[u8], encodings: bool, push: &mut dyn FnMut(Zeroizing<Vec<u8>>, Enc
     }
     enc(hex(v, HEX_LOWER), Encoding::HexLower);
     enc(hex(v, HEX_UPPER), Encoding::HexUpper);
+    // Every percent and JSON form of an alphanumeric value is the value itself.
+    if v.iter().all(u8::is_ascii_alphanumeric) {
+        return;
+    }
     for set in [
         PctSet::Component,
         PctSet::Rfc3986,
@@ -1789,6 +1911,23 @@ mod tests {
     }
 
     #[test]
+    fn redact_text_compiles_only_what_occurs() {
+        let secrets: &[(&str, &[u8])] = &[("A", b"alpha-secret-1"), ("B", b"beta-secret-22")];
+        let set = PatternSet::new(secrets.iter().copied(), true);
+        assert_eq!(set.names(), ["A", "B"]);
+        assert_eq!(set.redact_text(b"nothing here"), b"nothing here");
+        assert_eq!(
+            set.redact_text(b"x=alpha-secret-1 y=YmV0YS1zZWNyZXQtMjI"),
+            // base64 leaves its last character, which also holds bits of what follows
+            b"x=[REDACTED:A] y=[REDACTED:B]I"
+        );
+        assert_eq!(
+            format!("{set:?}"),
+            "PatternSet { secrets: 2, patterns: 12 }"
+        );
+    }
+
+    #[test]
     fn debug_prints_no_value() {
         let p = pats(&[("NAME", b"hunter2-very-secret")], true);
         let dbg = format!("{p:?}");
@@ -2045,6 +2184,9 @@ mod tests {
             }
             let whole = run_chunks(&p, &input, &[usize::MAX]);
             let chunked = run_chunks(&p, &input, &sizes);
+            // A text redacted with only the patterns that occur in it comes out the same.
+            let set = PatternSet::new(pairs.iter().copied(), opts.encodings);
+            prop_assert_eq!(&set.redact_text(&input), &want);
             prop_assert_eq!(&whole.0, &want);
             prop_assert_eq!(&whole.1, &want_counts);
             prop_assert_eq!(&chunked.0, &want);

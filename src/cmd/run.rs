@@ -12,7 +12,7 @@
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use crate::audit;
@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::inject;
 use crate::pty::{self, ChildExit, Mode, RunError, Spawn};
-use crate::redact::{Patterns, Redactor};
+use crate::redact::{PatternSet, Patterns, Redactor};
 use crate::relay::Filter;
 
 /// Label under which unlock material (identity strings) is redacted.
@@ -38,11 +38,14 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     let started = Instant::now();
     let opened = crate::cmd::open()?;
     let plan = inject::plan(&opened.contents, &args.only, &args.command)?;
-    let patterns = patterns(&opened);
-    let shown_argv = redacted_argv(&args.command, &patterns);
+    let set = Arc::new(pattern_set(&opened));
+    // The automaton is compiled when the child's output first needs it; argv and messages are
+    // redacted with only the patterns that occur in them.
+    let compiled = Arc::new(Compiling::new(Arc::clone(&set)));
+    let shown_argv = redacted_argv(&args.command, &set);
     let env_names: Vec<String> = plan.env.iter().map(ToString::to_string).collect();
 
-    let check = egress_check(&opened, &plan, &args.command, &shown_argv, &patterns)?;
+    let check = egress_check(&opened, &plan, &args.command, &shown_argv, &set)?;
     let mut entry = audit::Entry::new("run", env_names.clone());
     entry.argv = Some(shown_argv.clone());
     entry.hosts.clone_from(&check.hosts);
@@ -64,20 +67,20 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         cwd: std::env::current_dir().map_err(|e| Error::io("current directory", &e))?,
         mode: mode(args, opened.config.pty),
     };
-    let totals = Arc::new(Mutex::new(vec![0u64; patterns.names().len()]));
+    let totals = Arc::new(Mutex::new(vec![0u64; set.names().len()]));
     let mut make = || -> Box<dyn Filter> {
         Box::new(Counted {
-            redactor: Redactor::new(Arc::clone(&patterns)),
+            compiled: Arc::clone(&compiled),
+            redactor: None,
             totals: Arc::clone(&totals),
-            reported: vec![0; patterns.names().len()],
+            reported: vec![0; set.names().len()],
         })
     };
     let result = pty::run(spawn, &mut make);
 
     let counts = totals.lock().map(|t| t.clone()).unwrap_or_default();
     entry.redactions = Some(
-        patterns
-            .names()
+        set.names()
             .iter()
             .zip(counts)
             .filter(|(_, n)| *n > 0)
@@ -105,10 +108,15 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     outcome
 }
 
-/// The redaction patterns: every stored secret (not only the injected ones) and the
+/// The redaction patterns, compiled: every stored secret (not only the injected ones) and the
 /// unlock material.
 #[must_use]
 pub fn patterns(opened: &Opened) -> Arc<Patterns> {
+    Arc::new(pattern_set(opened).compile())
+}
+
+/// The redaction patterns, not yet compiled.
+fn pattern_set(opened: &Opened) -> PatternSet {
     let mut items: Vec<(&str, &[u8])> = opened
         .contents
         .secrets
@@ -123,25 +131,43 @@ pub fn patterns(opened: &Opened) -> Arc<Patterns> {
             }
         }
     }
-    Arc::new(Patterns::new(items, true))
+    PatternSet::new(items, true)
+}
+
+/// The compiled patterns, built when a stream's first byte needs them: compiling takes
+/// milliseconds per hundred secrets, which a command that prints nothing never pays and
+/// one that prints pays once, before its first output.
+struct Compiling {
+    set: Arc<PatternSet>,
+    done: OnceLock<Arc<Patterns>>,
+}
+
+impl Compiling {
+    fn new(set: Arc<PatternSet>) -> Compiling {
+        Compiling {
+            set,
+            done: OnceLock::new(),
+        }
+    }
+
+    /// The patterns; a second stream asking while the first compiles waits for it.
+    fn get(&self) -> Arc<Patterns> {
+        Arc::clone(self.done.get_or_init(|| Arc::new(self.set.compile())))
+    }
 }
 
 /// argv as the user typed it (placeholders stay as written), with any value that was
 /// typed literally redacted, for the audit log.
-fn redacted_argv(argv: &[OsString], patterns: &Arc<Patterns>) -> Vec<String> {
+fn redacted_argv(argv: &[OsString], set: &PatternSet) -> Vec<String> {
     argv.iter()
-        .map(|a| scrub(patterns, a.as_encoded_bytes()))
+        .map(|a| scrub(set, a.as_encoded_bytes()))
         .collect()
 }
 
 /// Text derived from argv, made safe for a message, the terminal or the audit log: every
 /// stored value (and encoding) redacted, control characters escaped.
-fn scrub(patterns: &Arc<Patterns>, text: &[u8]) -> String {
-    let mut r = Redactor::new(Arc::clone(patterns));
-    let mut out = Vec::new();
-    r.feed(text, &mut out);
-    r.finish(&mut out);
-    String::from_utf8_lossy(&out)
+fn scrub(set: &PatternSet, text: &[u8]) -> String {
+    String::from_utf8_lossy(&set.redact_text(text))
         .chars()
         .flat_map(|c| {
             let escaped: Vec<char> = if c.is_control() {
@@ -198,22 +224,34 @@ fn run_error(e: RunError) -> Error {
     err
 }
 
-/// A redactor that adds its counts to the run's totals when its stream ends.
+/// A redactor that adds its counts to the run's totals when its stream ends. It is made at
+/// the stream's first byte, when the patterns are needed.
 struct Counted {
-    redactor: Redactor,
+    compiled: Arc<Compiling>,
+    redactor: Option<Redactor>,
     totals: Arc<Mutex<Vec<u64>>>,
     reported: Vec<u64>,
 }
 
 impl Filter for Counted {
     fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
-        self.redactor.feed(input, out);
+        if input.is_empty() {
+            return;
+        }
+        let compiled = &self.compiled;
+        self.redactor
+            .get_or_insert_with(|| Redactor::new(compiled.get()))
+            .feed(input, out);
     }
 
     fn finish(&mut self, out: &mut Vec<u8>) {
-        self.redactor.finish(out);
+        // No byte was fed: nothing is held and nothing was redacted.
+        let Some(redactor) = self.redactor.as_mut() else {
+            return;
+        };
+        redactor.finish(out);
         if let Ok(mut totals) = self.totals.lock() {
-            for (i, n) in self.redactor.counts().iter().enumerate() {
+            for (i, n) in redactor.counts().iter().enumerate() {
                 if let (Some(t), Some(r)) = (totals.get_mut(i), self.reported.get_mut(i)) {
                     *t += n - *r;
                     *r = *n;
@@ -236,7 +274,7 @@ fn egress_check(
     plan: &inject::Plan,
     argv: &[OsString],
     shown: &[String],
-    patterns: &Arc<Patterns>,
+    set: &PatternSet,
 ) -> Result<EgressCheck> {
     let secrets: Vec<(&str, &egress::Policy)> = plan
         .env
@@ -254,7 +292,7 @@ fn egress_check(
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let names: Vec<String> = plan.env.iter().map(ToString::to_string).collect();
-    let text = |s: &str| scrub(patterns, s.as_bytes());
+    let text = |s: &str| scrub(set, s.as_bytes());
     // Audits the refusal; the error is the refusal (with its hint), or the audit failure
     // when the refusal could not be recorded.
     let refuse =
