@@ -14,7 +14,7 @@
 use arbitrary::Unstructured;
 use vault::dotenv::parse;
 
-use crate::common::{below, bytes_from, coin, contains, pick, strict};
+use crate::common::{below, bytes_from, coin, contains, pick};
 
 /// The target.
 pub fn dotenv(data: &[u8]) {
@@ -90,6 +90,8 @@ fn key(u: &mut Unstructured<'_>) -> String {
 fn unquotable(v: &[u8]) -> bool {
     !v.contains(&b'\n')
         && !v.first().is_some_and(|b| *b == b'"' || *b == b'\'')
+        // After `KEY= ` a `#` starts a comment.
+        && v.first() != Some(&b'#')
         && !v.first().is_some_and(u8::is_ascii_whitespace)
         && !v.last().is_some_and(u8::is_ascii_whitespace)
         && !contains(v, b" #")
@@ -125,13 +127,7 @@ fn structured(u: &mut Unstructured<'_>) {
                 let mut newlines = 0;
                 if style == 0 && unquotable(&v) {
                     text.extend_from_slice(&v);
-                    // Known bug (reported): `KEY= # c` reads the comment as the value.
-                    let trailing: &[&[u8]] = if v.is_empty() && !strict() {
-                        &[b"", b"  "]
-                    } else {
-                        &[b"", b" # c", b"  ", b"\t# x"]
-                    };
-                    text.extend_from_slice(pick(u, trailing));
+                    text.extend_from_slice(pick::<&[u8]>(u, &[b"", b" # c", b"  ", b"\t# x"]));
                 } else if style == 1 && !v.contains(&b'\'') {
                     text.push(b'\'');
                     text.extend_from_slice(&v);
