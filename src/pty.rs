@@ -460,7 +460,19 @@ fn new_session_on_exec(cmd: &mut Command, ctty: Option<OwnedFd>) {
         })
         .unwrap_or_default();
     let core_limit = crate::harden::original_core_limit();
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    let parent = rustix::process::getpid();
     let in_child = move || -> io::Result<()> {
+        // If vault dies (even by SIGKILL), the child gets SIGHUP, as it would on a PTY whose
+        // master closed: it does not run on with its secrets on pipes nobody reads. Checked
+        // after setting, in case vault died in between.
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::HUP))?;
+            if rustix::process::getppid() != Some(parent) {
+                return Err(io::Error::from(io::ErrorKind::BrokenPipe));
+            }
+        }
         rustix::process::setsid()?;
         // vault lowered its own core limit (harden.rs); the child gets the user's back.
         if let Some(limit) = &core_limit {
@@ -481,7 +493,8 @@ fn new_session_on_exec(cmd: &mut Command, ctty: Option<OwnedFd>) {
         Ok(())
     };
     // SAFETY: `in_child` runs in the forked child before exec, where only
-    // async-signal-safe operations are allowed. It calls setsid, setrlimit,
+    // async-signal-safe operations are allowed. It calls prctl(PR_SET_PDEATHSIG),
+    // getppid, setsid, setrlimit,
     // ioctl(TIOCSCTTY), ioctl(TCGETS) and fcntl(F_SETFD) (rustix: direct
     // syscalls) and converts an errno into io::Error (no allocation); `ctty`
     // `core_limit` and `inherited` were moved in beforehand: nothing is allocated,

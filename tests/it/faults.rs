@@ -1074,6 +1074,30 @@ fn sigkill_to_vault_on_a_pty_takes_the_child_down() {
     assert!(wait_gone(child), "the child outlived a SIGKILLed vault");
 }
 
+/// On pipes too: a SIGKILLed vault cannot forward anything, so the child gets SIGHUP from the
+/// kernel (PR_SET_PDEATHSIG) instead of running on with its secrets until it next writes.
+#[test]
+fn sigkill_to_vault_on_pipes_takes_the_child_down() {
+    let v = Vault::new();
+    v.init();
+    let pidfile = v.path("child.pid");
+    let mut vault = v
+        .std_cmd()
+        .args(["run", "--no-pty", "--", "sh", "-c"])
+        .arg(r#"echo $$ > "$0"; exec sleep 30"#)
+        .arg(&pidfile)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("vault starts");
+    let child = read_pid(&pidfile);
+    vault.kill().expect("SIGKILL to vault");
+    let status = vault.wait().expect("vault exits");
+    assert_eq!(status.signal(), Some(9));
+    assert!(wait_gone(child), "the child outlived a SIGKILLed vault");
+}
+
 /// A SIGWINCH storm (300 resizes) while the child waits for input: nothing breaks, the
 /// child ends up with the final size, exits 0, and the terminal is restored.
 #[test]
