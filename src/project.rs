@@ -52,11 +52,57 @@ pub fn recipients_text(recipients: &[String]) -> String {
     text
 }
 
+/// The plain files, by name.
+const PLAIN_FILES: [&str; 3] = [".gitignore", "README", "recipients"];
+
+/// Which plain files exist already (before `init --project` writes any).
+#[must_use]
+pub fn existing_files(paths: &Paths) -> Vec<&'static str> {
+    PLAIN_FILES
+        .into_iter()
+        .filter(|name| std::fs::symlink_metadata(paths.home.join(name)).is_ok())
+        .collect()
+}
+
 /// Writes `README` and `.gitignore` (before anything else goes into a new `.vault`, so a
-/// local file is never unignored even for a moment).
+/// local file is never unignored even for a moment). A `.gitignore` that is already there is
+/// kept, with any of vault's lines it lacks appended; a `README` that is there is kept.
 pub fn write_static_files(paths: &Paths) -> Result<()> {
-    replace(&paths.home.join(".gitignore"), GITIGNORE.as_bytes())?;
-    replace(&paths.home.join("README"), README.as_bytes())
+    let ignore = paths.home.join(".gitignore");
+    match std::fs::read(&ignore) {
+        Ok(mut text) => {
+            let missing: Vec<&str> = GITIGNORE
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .filter(|l| {
+                    !text
+                        .split(|&b| b == b'\n')
+                        .any(|have| have.trim_ascii() == l.as_bytes())
+                })
+                .collect();
+            if !missing.is_empty() {
+                if !text.is_empty() && !text.ends_with(b"\n") {
+                    text.push(b'\n');
+                }
+                text.extend_from_slice(GITIGNORE.lines().next().unwrap_or_default().as_bytes());
+                text.push(b'\n');
+                for line in missing {
+                    text.extend_from_slice(line.as_bytes());
+                    text.push(b'\n');
+                }
+                replace(&ignore, &text)?;
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            replace(&ignore, GITIGNORE.as_bytes())?;
+        }
+        Err(e) => return Err(Error::io(ignore.display(), &e)),
+    }
+    let readme = paths.home.join("README");
+    if std::fs::symlink_metadata(&readme).is_err() {
+        replace(&readme, README.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Rewrites `recipients` from the store's list.
@@ -67,10 +113,13 @@ pub fn write_recipients(paths: &Paths, recipients: &[String]) -> Result<()> {
     )
 }
 
-/// Removes the plain files (when `init --project` fails before the store exists).
-pub fn remove_files(paths: &Paths) {
-    for name in [".gitignore", "README", "recipients"] {
-        let _ = std::fs::remove_file(paths.home.join(name));
+/// Removes the plain files that were not there before (`existed`, from [`existing_files`]),
+/// when `init --project` fails before the store exists.
+pub fn remove_files(paths: &Paths, existed: &[&str]) {
+    for name in PLAIN_FILES {
+        if !existed.contains(&name) {
+            let _ = std::fs::remove_file(paths.home.join(name));
+        }
     }
 }
 

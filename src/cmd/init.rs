@@ -27,6 +27,7 @@ pub fn run(args: &InitArgs) -> Result<Exit> {
     // Validate the environment's identity before creating anything.
     let env_identity = unlock::from_env()?;
     let created_home = !paths.home.exists();
+    let existed = crate::project::existing_files(&paths);
     store::create_home(&paths)?;
     let result = if args.project {
         crate::project::write_static_files(&paths)
@@ -37,7 +38,7 @@ pub fn run(args: &InitArgs) -> Result<Exit> {
     if result.is_err() && !store::exists(&paths) {
         // Leave nothing behind but what was there before.
         if args.project {
-            crate::project::remove_files(&paths);
+            crate::project::remove_files(&paths, &existed);
         }
         let _ = std::fs::remove_file(paths.lock());
         if created_home {

@@ -494,6 +494,73 @@ fn init_project_writes_the_plain_files() {
     );
 }
 
+/// A `.vault/` the user already has (a `.gitignore` with their own lines, a README) keeps its
+/// files: vault appends only the ignore lines it lacks, and a failed init removes only what it
+/// wrote itself.
+#[test]
+fn init_project_keeps_the_users_gitignore_and_readme() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let team = Team::new();
+    let a = team.person("a");
+    let proj = team.dir("proj");
+    let dot = proj.join(".vault");
+    fs::create_dir(&dot).unwrap();
+    fs::set_permissions(&dot, fs::Permissions::from_mode(0o700)).unwrap();
+    let mine = "# mine\nnotes.txt\naudit.jsonl"; // no final newline
+    fs::write(dot.join(".gitignore"), mine).unwrap();
+    fs::write(dot.join("README"), "our notes\n").unwrap();
+
+    // An init that fails after writing the plain files (an unknown key in config.toml).
+    fs::write(dot.join("config.toml"), "bogus = 1\n").unwrap();
+    let out = a.vault(&proj).args(["init", "--project"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("bogus"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dot.join("store.age").exists());
+    assert!(
+        !dot.join("recipients").exists(),
+        "a file init wrote is removed"
+    );
+    assert_eq!(
+        fs::read_to_string(dot.join("README")).unwrap(),
+        "our notes\n"
+    );
+    assert!(
+        fs::read_to_string(dot.join(".gitignore"))
+            .unwrap()
+            .starts_with(mine)
+    );
+
+    fs::remove_file(dot.join("config.toml")).unwrap();
+    a.ok(&proj, &["init", "--project"]);
+    let ignore = fs::read_to_string(dot.join(".gitignore")).unwrap();
+    assert!(
+        ignore.starts_with("# mine\nnotes.txt\naudit.jsonl\n"),
+        "{ignore}"
+    );
+    for local in [
+        "audit.jsonl",
+        "store.lock",
+        "identity.age",
+        "config.toml",
+        ".*.tmp.*",
+    ] {
+        assert_eq!(
+            ignore.lines().filter(|l| *l == local).count(),
+            1,
+            "{local} in {ignore}"
+        );
+    }
+    assert_eq!(
+        fs::read_to_string(dot.join("README")).unwrap(),
+        "our notes\n"
+    );
+    assert!(dot.join("recipients").exists());
+}
+
 #[test]
 fn a_tampered_plain_recipients_file_adds_no_one() {
     let team = Team::new();
