@@ -169,8 +169,14 @@ pub fn personal_identity(
         return Ok(None);
     };
     match crate::unlock::keyring_find(&personal) {
-        Ok(Some((text, _))) => {
-            let recipients = crate::unlock::recipients_of(&text, "your personal keyring entry")?;
+        Ok(Some((texts, _))) => {
+            let mut recipients = Vec::new();
+            for text in &texts {
+                recipients.extend(crate::unlock::recipients_of(
+                    text,
+                    "your personal keyring entry",
+                )?);
+            }
             Ok(Some((recipients, crate::unlock::Route::PersonalKeyring)))
         }
         // No personal identity, or no keyring: behave like `vault init`.

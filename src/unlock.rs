@@ -42,6 +42,8 @@ pub enum Route {
     Keyring,
     /// The OS keyring entry of the user's personal store (for a project store).
     PersonalKeyring,
+    /// A project store's own keyring entry, and the user's personal one beside it.
+    KeyringAndPersonal,
     /// The passphrase-protected identity file.
     Passphrase(PathBuf),
 }
@@ -53,6 +55,9 @@ impl fmt::Display for Route {
             Route::EnvFile(p) => write!(f, "VAULT_IDENTITY_FILE ({})", p.display()),
             Route::Keyring => f.write_str("OS keyring"),
             Route::PersonalKeyring => f.write_str("OS keyring (your personal identity)"),
+            Route::KeyringAndPersonal => {
+                f.write_str("OS keyring (this store's entry and your personal identity)")
+            }
             Route::Passphrase(p) => write!(f, "passphrase file ({})", p.display()),
         }
     }
@@ -117,12 +122,15 @@ pub fn unlock(paths: &Paths, config: &Config) -> Result<Unlocked> {
     let mut keyring_problem = None;
     if config.keyring {
         match keyring_find(paths) {
-            Ok(Some((text, route))) => {
-                let identities = parse_identities(&text, "the keyring entry")?;
+            Ok(Some((texts, route))) => {
+                let mut identities = Vec::new();
+                for text in &texts {
+                    identities.extend(parse_identities(text, "the keyring entry")?);
+                }
                 return Ok(Unlocked {
                     identities,
                     route,
-                    material: vec![text],
+                    material: texts,
                 });
             }
             Ok(None) => {}
@@ -216,18 +224,31 @@ fn keyring_load(paths: &Paths) -> std::result::Result<Option<Zeroizing<String>>,
     }
 }
 
-/// This home's keyring entry; for a project store (`.vault`) with no entry of its own, the
-/// entry of the user's personal store, so one person uses one identity across projects.
-pub fn keyring_find(
-    paths: &Paths,
-) -> std::result::Result<Option<(Zeroizing<String>, Route)>, String> {
-    if let Some(text) = keyring_load(paths)? {
-        return Ok(Some((text, Route::Keyring)));
-    }
-    match crate::discover::personal_home(paths) {
-        Some(personal) => Ok(keyring_load(&personal)?.map(|t| (t, Route::PersonalKeyring))),
-        None => Ok(None),
-    }
+/// Identity texts found in the keyring, and the route that names them.
+pub type KeyringFound = (Vec<Zeroizing<String>>, Route);
+
+/// This home's keyring entry and, for a project store (`.vault`), the entry of the user's
+/// personal store as well, so one person uses one identity across projects. Both are
+/// offered to age, which uses whichever the store is encrypted to: an entry this project
+/// path kept from an earlier store (re-created, or cloned anew) must not hide the personal
+/// identity the current store is encrypted to.
+pub fn keyring_find(paths: &Paths) -> std::result::Result<Option<KeyringFound>, String> {
+    let own = keyring_load(paths)?;
+    let personal = match crate::discover::personal_home(paths).map(|p| keyring_load(&p)) {
+        Some(Ok(found)) => found,
+        // The keyring answered for this store's own entry: use that alone.
+        Some(Err(_)) if own.is_some() => None,
+        Some(Err(why)) => return Err(why),
+        None => None,
+    };
+    Ok(match (own, personal) {
+        (Some(own), Some(personal)) if *own != *personal => {
+            Some((vec![own, personal], Route::KeyringAndPersonal))
+        }
+        (Some(own), _) => Some((vec![own], Route::Keyring)),
+        (None, Some(personal)) => Some((vec![personal], Route::PersonalKeyring)),
+        (None, None) => None,
+    })
 }
 
 /// Saves this home's identity in the keyring.

@@ -1335,3 +1335,56 @@ fn project_store_uses_the_personal_keyring_identity() {
     assert_eq!(project["secrets"], 1);
     assert!(!proj.join(".vault/identity.age").exists());
 }
+
+/// A project path whose keyring entry is left from an earlier store there (the store
+/// re-created, or cloned anew, and now encrypted to the personal identity): the stale entry
+/// does not hide the personal identity.
+#[test]
+fn a_stale_project_keyring_entry_does_not_hide_the_personal_identity() {
+    if std::env::var_os("VAULT_TEST_KEYRING").is_none() {
+        eprintln!(
+            "keyring test skipped: set VAULT_TEST_KEYRING=1 inside a session with a Secret Service (see .ci/run)"
+        );
+        return;
+    }
+    let team = Team::new();
+    let a = team.person("a");
+    let keyring = |cwd: &Path, args: &[&str]| {
+        let mut cmd = a.std(BIN, cwd);
+        cmd.env_remove("VAULT_IDENTITY").args(args);
+        if let Some(bus) = std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
+            cmd.env("DBUS_SESSION_BUS_ADDRESS", bus);
+        }
+        without_terminal(&mut cmd);
+        let out = wrap(cmd).output().expect("run vault");
+        assert!(
+            out.status.success(),
+            "vault {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    // No personal identity yet: the project gets one of its own, in its own keyring entry.
+    let proj = team.dir("proj");
+    keyring(&proj, &["init", "--project"]);
+    let first: serde_json::Value =
+        serde_json::from_slice(&keyring(&proj, &["status", "--json"]).stdout).unwrap();
+    assert_eq!(first["unlock"], "OS keyring");
+    fs::remove_dir_all(proj.join(".vault")).unwrap();
+
+    // Later: a personal identity, and a project store encrypted to it lands at the same path.
+    let outside = team.dir("outside");
+    keyring(&outside, &["init"]);
+    let elsewhere = team.dir("elsewhere");
+    keyring(&elsewhere, &["init", "--project"]);
+    fs::rename(elsewhere.join(".vault"), proj.join(".vault")).unwrap();
+
+    let now: serde_json::Value =
+        serde_json::from_slice(&keyring(&proj, &["status", "--json"]).stdout).unwrap();
+    assert_eq!(
+        now["unlock"],
+        "OS keyring (this store's entry and your personal identity)"
+    );
+    assert_eq!(now["secrets"], 0, "{now}");
+    keyring(&proj, &["list"]);
+}
