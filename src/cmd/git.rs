@@ -133,8 +133,17 @@ pub fn textconv(args: &GitTextconvArgs) -> Result<Exit> {
     if ciphertext.is_empty() {
         return Ok(Exit::Success);
     }
-    let unlocked = identity()?;
     let mut out = std::io::stdout().lock();
+    let unlocked = match identity() {
+        Ok(u) => u,
+        Err(e) => {
+            // A clone with no identity (or a locked keyring): `git diff` must still work.
+            // Say why in one line, show nothing.
+            writeln!(out, "vault store: cannot be opened here: {}", e.message)
+                .map_err(|e| Error::io("stdout", &e))?;
+            return Ok(Exit::Success);
+        }
+    };
     let contents = match seal::decrypt(&ciphertext, &unlocked.identities)
         .and_then(|plain| Contents::from_bytes(&plain))
     {

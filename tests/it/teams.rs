@@ -958,6 +958,26 @@ fn git_diff_shows_names_and_updated_times_never_values() {
     }
     let attributes = fs::read_to_string(repo.join(".gitattributes")).unwrap();
     assert_eq!(attributes, ".vault/store.age diff=vault merge=vault\n");
+
+    // Where no identity is configured (no environment, no keyring, no terminal), git show
+    // and git diff still work and say so in one line instead of failing.
+    let mut cmd = a.std("/bin/sh", &repo);
+    cmd.env_remove("VAULT_IDENTITY")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .args(["-c", "umask 022; exec git show HEAD -- .vault/store.age", "git"]);
+    without_terminal(&mut cmd);
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("+vault store: cannot be opened here: locked"),
+        "{text}"
+    );
+    assert!(!text.contains("secret "), "{text}");
 }
 
 #[test]
