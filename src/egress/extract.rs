@@ -1091,6 +1091,32 @@ impl Ctx {
                 src,
             ));
         }
+        // WHATWG parsers delete TAB, CR and LF anywhere in a URL: a scheme that only
+        // exists once they are gone (`http<LF>s:evil.example`, `ht<TAB>tps://evil.example`)
+        // starts a URL for them and none for this scan.
+        if word.contains(['\t', '\r', '\n']) {
+            let stripped: String = word
+                .chars()
+                .filter(|c| !matches!(c, '\t' | '\r' | '\n'))
+                .collect();
+            let schemes = |w: &str| {
+                let lower = w.to_ascii_lowercase();
+                ["http:", "https:", "ws:", "wss:", "ftp:"]
+                    .iter()
+                    .map(|s| lower.matches(s).count())
+                    .sum::<usize>()
+            };
+            if schemes(&stripped) > schemes(word)
+                || stripped.matches("://").count() > word.matches("://").count()
+                || slashless_special(&stripped).is_some()
+            {
+                return Err(ev(
+                    "a URL is split by TAB, CR or LF, which parsers delete: they see another URL here"
+                        .to_string(),
+                    src,
+                ));
+            }
+        }
         // URLs anywhere in the word, including URLs inside other URLs
         // (`?next=https://b.com`); their text is masked for the token scan
         // below so their parts are not found twice.
@@ -1134,12 +1160,17 @@ impl Ctx {
                 .split(['/', '?', '#'])
                 .next()
                 .unwrap_or("");
-            // WHATWG parsers delete TAB, CR and LF inside a URL and read on.
-            let stripped_by_parsers = cut.is_some_and(|c| matches!(c, '\t' | '\r' | '\n'));
+            // WHATWG parsers delete TAB, CR and LF inside a URL and read on, past any number
+            // of them (`https://ok.org<LF><LF>evil.example`).
+            let deleted = |c: char| matches!(c, '\t' | '\r' | '\n');
+            let stripped_by_parsers = cut.is_some_and(deleted);
+            let after_deleted = after
+                .get(end..)
+                .and_then(|t| t.chars().find(|&c| !deleted(c)));
             if !rest.contains(['/', '?', '#'])
                 && cut.is_some()
                 && (tail_auth.contains('@')
-                    || (stripped_by_parsers && more.is_some_and(host_like))
+                    || (stripped_by_parsers && after_deleted.is_some_and(host_like))
                     || (cut.is_some_and(|c| !c.is_whitespace()) && more.is_some_and(host_like)))
             {
                 return Err(ev(
@@ -4819,6 +4850,27 @@ mod tests {
         (&["python3", "-c", "x", "https://ok.org;.evil.example/"], E),
         (&["python3", "-c", "x", "https://ok.org\n.evil.example/"], E),
         (&["python3", "-c", "x", "https://ok.org\t.evil.example/"], E),
+        (
+            &["python3", "-c", "x", "https://ok.org\n\nevil.example/"],
+            E,
+        ),
+        (&["python3", "-c", "x", "http\ns:evil.example"], E),
+        (&["python3", "-c", "x", "ht\ttps://evil.example/"], E),
+        (&["python3", "-c", "x", "http:\n/24.003/"], E),
+        (&["python3", "-c", "x", "https:\r//evil.example/"], E),
+        (
+            &[
+                "python3",
+                "-c",
+                "import requests\nrequests.get('https://ok.org/')",
+            ],
+            D(&["ok.org:443"]),
+        ),
+        (&["python3", "-c", "x", "line one\nline two: ok"], D(&[])),
+        (
+            &["python3", "-c", "x", "https://ok.org\r\n\t.evil.example/"],
+            E,
+        ),
         (&["python3", "-c", "x", "https://ok.org;;@evil.example/"], E),
         (&["python3", "-c", "x", "https://ok.org) @evil.example/"], E),
         (

@@ -510,6 +510,9 @@ fn evasions_refuse_even_with_allow_everything() {
             "http://example.com/r.git",
             &clone_into,
         ],
+        // URL parsers delete TAB, CR and LF: these are URLs to evil.example for them.
+        vec!["python3", "-c", "x", "http\ns:evil.example"],
+        vec!["python3", "-c", "x", "https://ok.org\n\nevil.example/"],
     ];
     for (i, argv) in cases.iter().enumerate() {
         let marker = v.path(&format!("started-{i}"));

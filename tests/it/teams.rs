@@ -964,7 +964,11 @@ fn git_diff_shows_names_and_updated_times_never_values() {
     let mut cmd = a.std("/bin/sh", &repo);
     cmd.env_remove("VAULT_IDENTITY")
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .args(["-c", "umask 022; exec git show HEAD -- .vault/store.age", "git"]);
+        .args([
+            "-c",
+            "umask 022; exec git show HEAD -- .vault/store.age",
+            "git",
+        ]);
     without_terminal(&mut cmd);
     let out = cmd.output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
