@@ -1303,31 +1303,43 @@ fn scan_refusals() {
 // ---------------------------------------------------------------------------------------------
 // The personal identity in the OS keyring (only with VAULT_TEST_KEYRING=1; see keyring.rs).
 
-#[test]
-fn project_store_uses_the_personal_keyring_identity() {
-    if std::env::var_os("VAULT_TEST_KEYRING").is_none() {
+/// Keyring tests run only inside a session with a Secret Service (`.ci/run` sets one up).
+fn keyring_tests_enabled() -> bool {
+    let on = std::env::var_os("VAULT_TEST_KEYRING").is_some();
+    if !on {
         eprintln!(
             "keyring test skipped: set VAULT_TEST_KEYRING=1 inside a session with a Secret Service (see .ci/run)"
         );
+    }
+    on
+}
+
+/// Runs vault as `person` with no identity in the environment and no terminal, so the OS
+/// keyring is the route; expects success.
+fn keyring_ok(person: &Person<'_>, cwd: &Path, args: &[&str]) -> Output {
+    let mut cmd = person.std(BIN, cwd);
+    cmd.env_remove("VAULT_IDENTITY").args(args);
+    if let Some(bus) = std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
+        cmd.env("DBUS_SESSION_BUS_ADDRESS", bus);
+    }
+    without_terminal(&mut cmd);
+    let out = wrap(cmd).output().expect("run vault");
+    assert!(
+        out.status.success(),
+        "vault {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn project_store_uses_the_personal_keyring_identity() {
+    if !keyring_tests_enabled() {
         return;
     }
     let team = Team::new();
     let a = team.person("a");
-    let keyring = |cwd: &Path, args: &[&str]| {
-        let mut cmd = a.std(BIN, cwd);
-        cmd.env_remove("VAULT_IDENTITY").args(args);
-        if let Some(bus) = std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
-            cmd.env("DBUS_SESSION_BUS_ADDRESS", bus);
-        }
-        without_terminal(&mut cmd);
-        let out = wrap(cmd).output().expect("run vault");
-        assert!(
-            out.status.success(),
-            "vault {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    };
+    let keyring = |cwd: &Path, args: &[&str]| keyring_ok(&a, cwd, args);
     let outside = team.dir("outside");
     keyring(&outside, &["init"]);
     let personal: serde_json::Value =
@@ -1365,29 +1377,12 @@ fn project_store_uses_the_personal_keyring_identity() {
 /// does not hide the personal identity.
 #[test]
 fn a_stale_project_keyring_entry_does_not_hide_the_personal_identity() {
-    if std::env::var_os("VAULT_TEST_KEYRING").is_none() {
-        eprintln!(
-            "keyring test skipped: set VAULT_TEST_KEYRING=1 inside a session with a Secret Service (see .ci/run)"
-        );
+    if !keyring_tests_enabled() {
         return;
     }
     let team = Team::new();
     let a = team.person("a");
-    let keyring = |cwd: &Path, args: &[&str]| {
-        let mut cmd = a.std(BIN, cwd);
-        cmd.env_remove("VAULT_IDENTITY").args(args);
-        if let Some(bus) = std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
-            cmd.env("DBUS_SESSION_BUS_ADDRESS", bus);
-        }
-        without_terminal(&mut cmd);
-        let out = wrap(cmd).output().expect("run vault");
-        assert!(
-            out.status.success(),
-            "vault {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    };
+    let keyring = |cwd: &Path, args: &[&str]| keyring_ok(&a, cwd, args);
     // No personal identity yet: the project gets one of its own, in its own keyring entry.
     let proj = team.dir("proj");
     keyring(&proj, &["init", "--project"]);
