@@ -66,21 +66,29 @@ pub fn existing_files(paths: &Paths) -> Vec<&'static str> {
 
 /// Writes `README` and `.gitignore` (before anything else goes into a new `.vault`, so a
 /// local file is never unignored even for a moment). A `.gitignore` that is already there is
-/// kept, with any of vault's lines it lacks appended; a `README` that is there is kept.
-pub fn write_static_files(paths: &Paths) -> Result<()> {
+/// kept, with any of vault's lines it lacks appended (a line before a later `!` negation
+/// counts as lacking: the last matching line wins); a `README` that is there is kept.
+/// Returns the `.gitignore` as it was when this changed it, for [`restore_gitignore`].
+pub fn write_static_files(paths: &Paths) -> Result<Option<Vec<u8>>> {
     let ignore = paths.home.join(".gitignore");
+    let mut original = None;
     match std::fs::read(&ignore) {
-        Ok(mut text) => {
+        Ok(before) => {
+            let lines: Vec<&[u8]> = before
+                .split(|&b| b == b'\n')
+                .map(<[u8]>::trim_ascii)
+                .collect();
+            let after_negations = lines
+                .iter()
+                .rposition(|l| l.starts_with(b"!"))
+                .map_or(&lines[..], |i| &lines[i + 1..]);
             let missing: Vec<&str> = GITIGNORE
                 .lines()
                 .filter(|l| !l.starts_with('#'))
-                .filter(|l| {
-                    !text
-                        .split(|&b| b == b'\n')
-                        .any(|have| have.trim_ascii() == l.as_bytes())
-                })
+                .filter(|l| !after_negations.contains(&l.as_bytes()))
                 .collect();
             if !missing.is_empty() {
+                let mut text = before.clone();
                 if !text.is_empty() && !text.ends_with(b"\n") {
                     text.push(b'\n');
                 }
@@ -91,6 +99,7 @@ pub fn write_static_files(paths: &Paths) -> Result<()> {
                     text.push(b'\n');
                 }
                 replace(&ignore, &text)?;
+                original = Some(before);
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -102,7 +111,13 @@ pub fn write_static_files(paths: &Paths) -> Result<()> {
     if std::fs::symlink_metadata(&readme).is_err() {
         replace(&readme, README.as_bytes())?;
     }
-    Ok(())
+    Ok(original)
+}
+
+/// Puts back a `.gitignore` that [`write_static_files`] changed (when `init --project`
+/// fails before the store exists). Best effort.
+pub fn restore_gitignore(paths: &Paths, original: &[u8]) {
+    let _ = replace(&paths.home.join(".gitignore"), original);
 }
 
 /// Rewrites `recipients` from the store's list.

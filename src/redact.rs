@@ -332,8 +332,8 @@ impl Patterns {
 
 /// The patterns of a set of secrets, generated but not compiled: cheap to make (no automaton),
 /// enough to redact a short text on its own ([`PatternSet::redact_text`]), and compiled into
-/// [`Patterns`] when a stream needs them — `vault run` does that on another thread while the
-/// child starts.
+/// [`Patterns`] when a stream needs them — `vault run` does that at the child's first byte
+/// of output.
 pub struct PatternSet {
     names: Vec<String>,
     list: Vec<PatternSpec>,

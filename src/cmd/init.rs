@@ -29,8 +29,9 @@ pub fn run(args: &InitArgs) -> Result<Exit> {
     let created_home = !paths.home.exists();
     let existed = crate::project::existing_files(&paths);
     store::create_home(&paths)?;
+    let mut original_ignore = None;
     let result = if args.project {
-        crate::project::write_static_files(&paths)
+        crate::project::write_static_files(&paths).map(|o| original_ignore = o)
     } else {
         Ok(())
     }
@@ -39,6 +40,9 @@ pub fn run(args: &InitArgs) -> Result<Exit> {
         // Leave nothing behind but what was there before.
         if args.project {
             crate::project::remove_files(&paths, &existed);
+            if let Some(original) = &original_ignore {
+                crate::project::restore_gitignore(&paths, original);
+            }
         }
         let _ = std::fs::remove_file(paths.lock());
         if created_home {

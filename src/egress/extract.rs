@@ -1082,6 +1082,79 @@ impl Ctx {
 
     /// Scan any word for URLs, `user@host`, `host:port` and `/dev/tcp`.
     fn scan_word(&mut self, word: &str, src: &str) -> Res {
+        self.scan_word_as_is(word, src)?;
+        if word.contains(['\t', '\r', '\n']) {
+            self.deleted_controls_check(word, src)?;
+        }
+        Ok(())
+    }
+
+    /// WHATWG URL parsers (browsers, Node, the `url` crate) delete TAB, CR and LF anywhere in
+    /// a URL, so `http<LF>s:evil.example` or `https:<CR>//evil.example` is a URL to them and
+    /// none to the scan of the word as it is. Where a URL handed to such a parser could start
+    /// (the word's start, or after a quote, bracket, `=`, `,`, `;` or `|`), read what it would
+    /// see; a host that resolves and that the scan did not find is an evasion. (A host no DNS
+    /// name can spell, `print(x)` from `as ws:<LF>print(x)` in a script, is not.)
+    fn deleted_controls_check(&mut self, word: &str, src: &str) -> Res {
+        let stripped: String = word
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\r' | '\n'))
+            .collect();
+        let starts = stripped.char_indices().filter_map(|(i, c)| {
+            if i == 0 {
+                Some(0)
+            } else if matches!(
+                c,
+                '"' | '\'' | '`' | '(' | '[' | '{' | '<' | '=' | ',' | ';' | '|'
+            ) {
+                Some(i + c.len_utf8())
+            } else {
+                None
+            }
+        });
+        let mut seen = Vec::new();
+        for at in starts {
+            // Parsers also trim leading C0 controls and spaces.
+            let candidate = stripped
+                .get(at..)
+                .unwrap_or("")
+                .trim_start_matches(|c: char| c <= ' ');
+            let candidate = candidate
+                .split(char::is_whitespace)
+                .next()
+                .unwrap_or(candidate);
+            let Some((scheme, _)) = candidate.split_once(':') else {
+                continue;
+            };
+            if !scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                || !scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            {
+                continue;
+            }
+            let Ok(parsed) = url::Url::parse(candidate) else {
+                continue;
+            };
+            let Some(host) = parsed.host_str().and_then(|h| normalize::host(h).ok()) else {
+                continue;
+            };
+            seen.push(host);
+        }
+        for host in seen {
+            if !self.out.iter().any(|d| d.host == host) {
+                return Err(ev(
+                    format!(
+                        "a URL to `{host}` appears once TAB, CR or LF are deleted, as URL parsers do"
+                    ),
+                    src,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn scan_word_as_is(&mut self, word: &str, src: &str) -> Res {
         if word.len() < 3 {
             return Ok(());
         }
@@ -1090,32 +1163,6 @@ impl Ctx {
                 format!("`{bad}` has a scheme but no `//`: parsers disagree on its host"),
                 src,
             ));
-        }
-        // WHATWG parsers delete TAB, CR and LF anywhere in a URL: a scheme that only
-        // exists once they are gone (`http<LF>s:evil.example`, `ht<TAB>tps://evil.example`)
-        // starts a URL for them and none for this scan.
-        if word.contains(['\t', '\r', '\n']) {
-            let stripped: String = word
-                .chars()
-                .filter(|c| !matches!(c, '\t' | '\r' | '\n'))
-                .collect();
-            let schemes = |w: &str| {
-                let lower = w.to_ascii_lowercase();
-                ["http:", "https:", "ws:", "wss:", "ftp:"]
-                    .iter()
-                    .map(|s| lower.matches(s).count())
-                    .sum::<usize>()
-            };
-            if schemes(&stripped) > schemes(word)
-                || stripped.matches("://").count() > word.matches("://").count()
-                || slashless_special(&stripped).is_some()
-            {
-                return Err(ev(
-                    "a URL is split by TAB, CR or LF, which parsers delete: they see another URL here"
-                        .to_string(),
-                    src,
-                ));
-            }
         }
         // URLs anywhere in the word, including URLs inside other URLs
         // (`?next=https://b.com`); their text is masked for the token scan
@@ -1150,8 +1197,12 @@ impl Ctx {
             // quote or bracket (`urlopen('https://a.com')`) is not that.
             let cut = after.get(end..).and_then(|t| t.chars().next());
             let more = after.get(end..).and_then(|t| t.chars().nth(1));
-            let host_like =
-                |c: char| c.is_alphanumeric() || matches!(c, '.' | '-' | '@' | ':' | '%');
+            // Non-ASCII too: IDNA maps some of it to `.` (`。`) or to nothing (soft hyphen).
+            let host_like = |c: char| {
+                c.is_alphanumeric()
+                    || !c.is_ascii()
+                    || matches!(c, '.' | '-' | '_' | '@' | ':' | '%')
+            };
             // What lies between the cut and the end of the authority as a whole-word parser
             // sees it: a userinfo `@` there moves the host (`https://ok.org;;@evil.example/`).
             let tail_auth = after
@@ -1170,7 +1221,12 @@ impl Ctx {
             if !rest.contains(['/', '?', '#'])
                 && cut.is_some()
                 && (tail_auth.contains('@')
-                    || (stripped_by_parsers && after_deleted.is_some_and(host_like))
+                    // Past deleted characters, anything but the end of the authority
+                    // joins the host (`ok.org<LF>_.evil.example`).
+                    || (stripped_by_parsers
+                        && after_deleted.is_some_and(|c| {
+                            !(c.is_whitespace() || matches!(c, '/' | '?' | '#' | '\\'))
+                        }))
                     || (cut.is_some_and(|c| !c.is_whitespace()) && more.is_some_and(host_like)))
             {
                 return Err(ev(
@@ -4855,9 +4911,50 @@ mod tests {
             E,
         ),
         (&["python3", "-c", "x", "http\ns:evil.example"], E),
-        (&["python3", "-c", "x", "ht\ttps://evil.example/"], E),
+        // The scan finds the host anyway: the policy judges it.
+        (
+            &["python3", "-c", "x", "ht\ttps://evil.example/"],
+            D(&["evil.example"]),
+        ),
         (&["python3", "-c", "x", "http:\n/24.003/"], E),
         (&["python3", "-c", "x", "https:\r//evil.example/"], E),
+        (
+            &[
+                "python3",
+                "-c",
+                "x",
+                "https://ok.org\n\u{3002}evil.example/",
+            ],
+            E,
+        ),
+        (
+            &["python3", "-c", "x", "https://ok.org\n_.evil.example/"],
+            E,
+        ),
+        (
+            &["python3", "-c", "x", "https://ok.org\n!.evil.example/"],
+            E,
+        ),
+        (&["python3", "-c", "x", "url=http\ns:evil.example"], E),
+        (&["python3", "-c", "x", "\0http\r:/evil.example/"], E),
+        (
+            &[
+                "python3",
+                "-c",
+                "import sys\nwith open(sys.argv[1]) as ws:\n\tprint(ws.read())",
+            ],
+            D(&[]),
+        ),
+        (&["python3", "-c", "if ftp:\n\tpass"], D(&[])),
+        (
+            &[
+                "node",
+                "-e",
+                "switch (x) {\n\tcase 1:\n\t\t// note\n\t\tbreak;\n}",
+            ],
+            D(&[]),
+        ),
+        (&["node", "-e", "label:\n// c"], D(&[])),
         (
             &[
                 "python3",

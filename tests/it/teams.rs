@@ -528,10 +528,10 @@ fn init_project_keeps_the_users_gitignore_and_readme() {
         fs::read_to_string(dot.join("README")).unwrap(),
         "our notes\n"
     );
-    assert!(
-        fs::read_to_string(dot.join(".gitignore"))
-            .unwrap()
-            .starts_with(mine)
+    assert_eq!(
+        fs::read_to_string(dot.join(".gitignore")).unwrap(),
+        mine,
+        "put back as it was"
     );
 
     fs::remove_file(dot.join("config.toml")).unwrap();
@@ -559,6 +559,18 @@ fn init_project_keeps_the_users_gitignore_and_readme() {
         "our notes\n"
     );
     assert!(dot.join("recipients").exists());
+
+    // A vault line that a later `!` line negates counts as missing: it is appended after.
+    let other = team.dir("other");
+    let dot = other.join(".vault");
+    fs::create_dir(&dot).unwrap();
+    fs::set_permissions(&dot, fs::Permissions::from_mode(0o700)).unwrap();
+    fs::write(dot.join(".gitignore"), "identity.age\n!identity.age\n").unwrap();
+    a.ok(&other, &["init", "--project"]);
+    let ignore = fs::read_to_string(dot.join(".gitignore")).unwrap();
+    assert_eq!(ignore.lines().last(), Some(".*.tmp.*"), "{ignore}");
+    let negation = ignore.find("!identity.age").unwrap();
+    assert!(ignore[negation..].contains("\nidentity.age\n"), "{ignore}");
 }
 
 #[test]
