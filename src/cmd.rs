@@ -23,6 +23,15 @@ use crate::secrets::Contents;
 use crate::unlock::{self, Unlocked};
 use crate::{generate, seal, store};
 
+/// Writes `value` as pretty JSON and a newline: the output of every `--json`.
+pub(crate) fn write_json(
+    out: &mut impl std::io::Write,
+    value: &impl serde::Serialize,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
+    writeln!(out)
+}
+
 /// Runs the parsed command.
 pub fn dispatch(cli: Cli) -> Result<Exit> {
     crate::discover::set_store_flag(cli.store);

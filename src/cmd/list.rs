@@ -36,9 +36,7 @@ pub fn run(args: &ListArgs) -> Result<Exit> {
         .collect();
     let mut out = std::io::stdout().lock();
     let written = if args.json {
-        serde_json::to_writer_pretty(&mut out, &rows)
-            .map_err(std::io::Error::other)
-            .and_then(|()| writeln!(out))
+        crate::cmd::write_json(&mut out, &rows)
     } else if rows.is_empty() {
         writeln!(out, "no secrets yet: `vault set NAME` adds one")
     } else {

@@ -118,9 +118,7 @@ fn show(args: &PolicyShowArgs) -> Result<Exit> {
             .iter()
             .map(|(k, p)| ((*k).clone(), serde_json::to_value(p).unwrap_or_default()))
             .collect();
-        serde_json::to_writer_pretty(&mut out, &map)
-            .map_err(std::io::Error::other)
-            .and_then(|()| writeln!(out))
+        crate::cmd::write_json(&mut out, &map)
     } else {
         selected
             .iter()

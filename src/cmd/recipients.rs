@@ -61,9 +61,7 @@ fn list(args: &RecipientsListArgs) -> Result<Exit> {
         .collect();
     let mut out = std::io::stdout().lock();
     let written = if args.json {
-        serde_json::to_writer_pretty(&mut out, &rows)
-            .map_err(std::io::Error::other)
-            .and_then(|()| writeln!(out))
+        crate::cmd::write_json(&mut out, &rows)
     } else {
         rows.iter()
             .try_for_each(|r| writeln!(out, "{}{}", r.key, if r.you { "  (you)" } else { "" }))

@@ -104,9 +104,7 @@ pub fn run(args: &ScanArgs) -> Result<Exit> {
                 })
                 .collect(),
         };
-        serde_json::to_writer_pretty(&mut out, &report)
-            .map_err(std::io::Error::other)
-            .and_then(|()| writeln!(out))
+        crate::cmd::write_json(&mut out, &report)
     } else {
         summary.findings.iter().try_for_each(|f| {
             writeln!(

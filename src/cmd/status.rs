@@ -109,9 +109,7 @@ pub fn run(args: &StatusArgs) -> Result<Exit> {
     }
     let mut out = std::io::stdout().lock();
     let written = if args.json {
-        serde_json::to_writer_pretty(&mut out, &report)
-            .map_err(std::io::Error::other)
-            .and_then(|()| writeln!(out))
+        crate::cmd::write_json(&mut out, &report)
     } else {
         text(&mut out, &report)
     };
