@@ -326,7 +326,7 @@ impl<'de> Deserialize<'de> for HostPattern {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
@@ -502,8 +502,8 @@ mod tests {
     }
 
     /// Patterns over a tiny alphabet so that coverage and intersection
-    /// actually meet random hosts.
-    fn small_pattern() -> impl Strategy<Value = String> {
+    /// actually meet random hosts (also the universe of the policy soundness property).
+    pub(crate) fn small_pattern() -> impl Strategy<Value = String> {
         let name = "[a-c](\\.[a-c]){0,2}";
         let host = prop_oneof![
             Just("*".to_string()),

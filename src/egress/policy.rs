@@ -298,6 +298,7 @@ pub fn widening(old: &Policy, new: &Policy) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::egress::pattern::tests::small_pattern;
     use proptest::prelude::*;
 
     #[test]
@@ -809,20 +810,6 @@ mod tests {
             r,
             vec!["allow a.com: reaches a.com without asking, which the old policy did not allow (confirm a.com)".to_string()]
         );
-    }
-
-    /// Small universe for the soundness property.
-    fn small_pattern() -> impl Strategy<Value = String> {
-        let name = "[a-c](\\.[a-c]){0,2}";
-        let host = prop_oneof![
-            Just("*".to_string()),
-            name.prop_map(|n| format!("*.{n}")),
-            name.prop_map(|n| n.to_string()),
-        ];
-        (host, proptest::option::of(1u16..4)).prop_map(|(h, port)| match port {
-            Some(port) => format!("{h}:{port}"),
-            None => h,
-        })
     }
 
     fn small_policy() -> impl Strategy<Value = Policy> {
