@@ -180,6 +180,18 @@ pub(crate) struct BuildOptions {
     pub full_scan: bool,
 }
 
+impl BuildOptions {
+    /// What [`Patterns::new`] and [`PatternSet::compile`] use: the engine decided by size,
+    /// sampling where every pattern allows it.
+    fn default_for(encodings: bool) -> BuildOptions {
+        BuildOptions {
+            encodings,
+            dfa: None,
+            full_scan: false,
+        }
+    }
+}
+
 impl Patterns {
     /// Compile the patterns for `secrets`, given as `(name, value)`; the secret id of each is
     /// its index in this sequence. Names are plain identifiers used in the marker. Empty values
@@ -189,14 +201,7 @@ impl Patterns {
         secrets: impl IntoIterator<Item = (&'a str, &'a [u8])>,
         encodings: bool,
     ) -> Patterns {
-        Patterns::build(
-            secrets,
-            BuildOptions {
-                encodings,
-                dfa: None,
-                full_scan: false,
-            },
-        )
+        Patterns::build(secrets, BuildOptions::default_for(encodings))
     }
 
     pub(crate) fn build<'a>(
@@ -361,11 +366,7 @@ impl PatternSet {
 
     /// Compile the automaton (milliseconds per hundred secrets).
     pub fn compile(&self) -> Patterns {
-        self.compile_with(BuildOptions {
-            encodings: self.encodings,
-            dfa: None,
-            full_scan: false,
-        })
+        self.compile_with(BuildOptions::default_for(self.encodings))
     }
 
     fn compile_with(&self, opts: BuildOptions) -> Patterns {
@@ -387,11 +388,7 @@ impl PatternSet {
         if present.is_empty() {
             return text.to_vec();
         }
-        let opts = BuildOptions {
-            encodings: self.encodings,
-            dfa: None,
-            full_scan: false,
-        };
+        let opts = BuildOptions::default_for(self.encodings);
         let patterns = Arc::new(Patterns::from_specs(self.names.clone(), &present, opts));
         let mut r = Redactor::new(patterns);
         let mut out = Vec::with_capacity(text.len());

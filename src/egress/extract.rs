@@ -686,6 +686,11 @@ fn local_default_scheme(scheme: &str) -> bool {
     )
 }
 
+/// TAB, CR and LF: WHATWG URL parsers delete them anywhere in a URL and read on.
+fn deleted_by_url_parsers(c: char) -> bool {
+    matches!(c, '\t' | '\r' | '\n')
+}
+
 /// Schemes the WHATWG parser treats specially (and the `url` crate parses
 /// like a browser): we cross-check our host against it.
 fn special_scheme(scheme: &str) -> bool {
@@ -1083,7 +1088,7 @@ impl Ctx {
     /// Scan any word for URLs, `user@host`, `host:port` and `/dev/tcp`.
     fn scan_word(&mut self, word: &str, src: &str) -> Res {
         self.scan_word_as_is(word, src)?;
-        if word.contains(['\t', '\r', '\n']) {
+        if word.contains(deleted_by_url_parsers) {
             self.deleted_controls_check(word, src)?;
         }
         Ok(())
@@ -1098,7 +1103,7 @@ impl Ctx {
     fn deleted_controls_check(&mut self, word: &str, src: &str) -> Res {
         let stripped: String = word
             .chars()
-            .filter(|c| !matches!(c, '\t' | '\r' | '\n'))
+            .filter(|&c| !deleted_by_url_parsers(c))
             .collect();
         let starts = stripped.char_indices().filter_map(|(i, c)| {
             if i == 0 {
@@ -1213,11 +1218,10 @@ impl Ctx {
                 .unwrap_or("");
             // WHATWG parsers delete TAB, CR and LF inside a URL and read on, past any number
             // of them (`https://ok.org<LF><LF>evil.example`).
-            let deleted = |c: char| matches!(c, '\t' | '\r' | '\n');
-            let stripped_by_parsers = cut.is_some_and(deleted);
+            let stripped_by_parsers = cut.is_some_and(deleted_by_url_parsers);
             let after_deleted = after
                 .get(end..)
-                .and_then(|t| t.chars().find(|&c| !deleted(c)));
+                .and_then(|t| t.chars().find(|&c| !deleted_by_url_parsers(c)));
             if !rest.contains(['/', '?', '#'])
                 && cut.is_some()
                 && (tail_auth.contains('@')
