@@ -55,23 +55,59 @@ pub fn recipients_text(recipients: &[String]) -> String {
 /// The plain files, by name.
 const PLAIN_FILES: [&str; 3] = [".gitignore", "README", "recipients"];
 
-/// Which plain files exist already (before `init --project` writes any).
+/// The plain files as they were before `init --project` wrote any, to put back if it fails.
+pub struct Before(Vec<(&'static str, Was)>);
+
+enum Was {
+    Absent,
+    Content(Vec<u8>),
+    /// Not readable as a file (a directory, no permission): left alone.
+    Other,
+}
+
+/// Records the plain files before `init --project` writes them.
 #[must_use]
-pub fn existing_files(paths: &Paths) -> Vec<&'static str> {
-    PLAIN_FILES
-        .into_iter()
-        .filter(|name| std::fs::symlink_metadata(paths.home.join(name)).is_ok())
-        .collect()
+pub fn snapshot(paths: &Paths) -> Before {
+    Before(
+        PLAIN_FILES
+            .into_iter()
+            .map(|name| {
+                let was = match std::fs::read(paths.home.join(name)) {
+                    Ok(bytes) => Was::Content(bytes),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Was::Absent,
+                    Err(_) => Was::Other,
+                };
+                (name, was)
+            })
+            .collect(),
+    )
+}
+
+/// Puts the plain files back as [`snapshot`] found them (when `init --project` fails before
+/// the store exists): removes those it created, rewrites those it changed. Best effort.
+pub fn restore(paths: &Paths, before: &Before) {
+    for (name, was) in &before.0 {
+        let path = paths.home.join(name);
+        match was {
+            Was::Absent => {
+                let _ = std::fs::remove_file(&path);
+            }
+            Was::Content(bytes) => {
+                if std::fs::read(&path).ok().as_ref() != Some(bytes) {
+                    let _ = replace(&path, bytes);
+                }
+            }
+            Was::Other => {}
+        }
+    }
 }
 
 /// Writes `README` and `.gitignore` (before anything else goes into a new `.vault`, so a
 /// local file is never unignored even for a moment). A `.gitignore` that is already there is
 /// kept, with any of vault's lines it lacks appended (a line before a later `!` negation
 /// counts as lacking: the last matching line wins); a `README` that is there is kept.
-/// Returns the `.gitignore` as it was when this changed it, for [`restore_gitignore`].
-pub fn write_static_files(paths: &Paths) -> Result<Option<Vec<u8>>> {
+pub fn write_static_files(paths: &Paths) -> Result<()> {
     let ignore = paths.home.join(".gitignore");
-    let mut original = None;
     match std::fs::read(&ignore) {
         Ok(before) => {
             let lines: Vec<&[u8]> = before
@@ -99,7 +135,6 @@ pub fn write_static_files(paths: &Paths) -> Result<Option<Vec<u8>>> {
                     text.push(b'\n');
                 }
                 replace(&ignore, &text)?;
-                original = Some(before);
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -111,13 +146,7 @@ pub fn write_static_files(paths: &Paths) -> Result<Option<Vec<u8>>> {
     if std::fs::symlink_metadata(&readme).is_err() {
         replace(&readme, README.as_bytes())?;
     }
-    Ok(original)
-}
-
-/// Puts back a `.gitignore` that [`write_static_files`] changed (when `init --project`
-/// fails before the store exists). Best effort.
-pub fn restore_gitignore(paths: &Paths, original: &[u8]) {
-    let _ = replace(&paths.home.join(".gitignore"), original);
+    Ok(())
 }
 
 /// Rewrites `recipients` from the store's list.
@@ -126,16 +155,6 @@ pub fn write_recipients(paths: &Paths, recipients: &[String]) -> Result<()> {
         &recipients_path(paths),
         recipients_text(recipients).as_bytes(),
     )
-}
-
-/// Removes the plain files that were not there before (`existed`, from [`existing_files`]),
-/// when `init --project` fails before the store exists.
-pub fn remove_files(paths: &Paths, existed: &[&str]) {
-    for name in PLAIN_FILES {
-        if !existed.contains(&name) {
-            let _ = std::fs::remove_file(paths.home.join(name));
-        }
-    }
 }
 
 /// Replaces `path` atomically (temp file in the same directory, fsync, rename).

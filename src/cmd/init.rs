@@ -27,11 +27,10 @@ pub fn run(args: &InitArgs) -> Result<Exit> {
     // Validate the environment's identity before creating anything.
     let env_identity = unlock::from_env()?;
     let created_home = !paths.home.exists();
-    let existed = crate::project::existing_files(&paths);
+    let before = crate::project::snapshot(&paths);
     store::create_home(&paths)?;
-    let mut original_ignore = None;
     let result = if args.project {
-        crate::project::write_static_files(&paths).map(|o| original_ignore = o)
+        crate::project::write_static_files(&paths)
     } else {
         Ok(())
     }
@@ -39,10 +38,7 @@ pub fn run(args: &InitArgs) -> Result<Exit> {
     if result.is_err() && !store::exists(&paths) {
         // Leave nothing behind but what was there before.
         if args.project {
-            crate::project::remove_files(&paths, &existed);
-            if let Some(original) = &original_ignore {
-                crate::project::restore_gitignore(&paths, original);
-            }
+            crate::project::restore(&paths, &before);
         }
         let _ = std::fs::remove_file(paths.lock());
         if created_home {
