@@ -31,6 +31,11 @@ pub enum Exit {
     Denied,
     /// `config.toml` or a stored policy cannot be parsed.
     Config,
+    /// Something the command needs is not available here: a network namespace that cannot be
+    /// made (`--net strict|broker`), a remote store server that cannot be reached.
+    Unavailable,
+    /// The store is older than one this machine has already seen (rolled back?).
+    Rollback,
     /// `vault run` failed around the child (PTY, spawn, I/O), as timeout(1) does.
     RunFailed,
     /// The command exists but cannot be executed.
@@ -56,6 +61,8 @@ impl Exit {
             Exit::Locked => 75,
             Exit::Denied => 77,
             Exit::Config => 78,
+            Exit::Unavailable => 69,
+            Exit::Rollback => 79,
             Exit::RunFailed => 125,
             Exit::NotExecutable => 126,
             Exit::NotFound => 127,
@@ -80,6 +87,10 @@ impl Exit {
             "No store yet (run `vault init`), or an input file that does not exist.",
         ),
         (
+            "69",
+            "Unavailable: a network namespace cannot be made here (--net strict|broker), or a remote store server cannot be reached.",
+        ),
+        (
             "73",
             "The secret already exists (use --replace), or `vault init` found a store already.",
         ),
@@ -96,6 +107,10 @@ impl Exit {
             "Not allowed: the egress policy denied the run, a confirmation was declined, or a widening could not be confirmed on a terminal.",
         ),
         ("78", "config.toml or a stored policy cannot be parsed."),
+        (
+            "79",
+            "Rolled back: the store is older than one this machine has already seen.",
+        ),
         (
             "125",
             "vault run: vault failed around the child (terminal, spawn or I/O error).",
@@ -127,6 +142,8 @@ mod tests {
             Exit::Locked,
             Exit::Denied,
             Exit::Config,
+            Exit::Unavailable,
+            Exit::Rollback,
             Exit::RunFailed,
             Exit::NotExecutable,
             Exit::NotFound,
@@ -136,6 +153,7 @@ mod tests {
             let s = c.to_string();
             assert!(Exit::TABLE.iter().any(|(k, _)| *k == s), "{c} undocumented");
         }
+        codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), all.len());
         assert_eq!(Exit::Child(42).code(), 42);

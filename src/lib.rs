@@ -5,6 +5,7 @@
 //! plan the injection → egress check → spawn (PTY or pipes) → relay every output byte
 //! through the redactor → audit → the child's exit status.
 
+pub mod approval;
 pub mod audit;
 pub mod cli;
 pub mod cmd;
