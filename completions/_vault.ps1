@@ -40,9 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('recipients', 'recipients', [CompletionResultType]::ParameterValue, 'List, add or remove the public keys the store is encrypted to (age or SSH)')
             [CompletionResult]::new('git-setup', 'git-setup', [CompletionResultType]::ParameterValue, 'Configure this git repository to diff and merge .vault/store.age by name')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Search files for stored values and their encodings (exit 1 when any is found)')
-            [CompletionResult]::new('git-textconv', 'git-textconv', [CompletionResultType]::ParameterValue, 'Print a decrypted listing of a store file for `git diff` (hidden; see git-setup)')
-            [CompletionResult]::new('git-merge', 'git-merge', [CompletionResultType]::ParameterValue, 'Merge three versions of a store file for git (hidden; see git-setup)')
-            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate the man pages or shell completions (used by the build; hidden)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -286,23 +284,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'vault;git-textconv' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
-        'vault;git-merge' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
-        'vault;generate' {
+        'vault;completions' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -325,9 +307,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('recipients', 'recipients', [CompletionResultType]::ParameterValue, 'List, add or remove the public keys the store is encrypted to (age or SSH)')
             [CompletionResult]::new('git-setup', 'git-setup', [CompletionResultType]::ParameterValue, 'Configure this git repository to diff and merge .vault/store.age by name')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Search files for stored values and their encodings (exit 1 when any is found)')
-            [CompletionResult]::new('git-textconv', 'git-textconv', [CompletionResultType]::ParameterValue, 'Print a decrypted listing of a store file for `git diff` (hidden; see git-setup)')
-            [CompletionResult]::new('git-merge', 'git-merge', [CompletionResultType]::ParameterValue, 'Merge three versions of a store file for git (hidden; see git-setup)')
-            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate the man pages or shell completions (used by the build; hidden)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -397,13 +377,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         'vault;help;scan' {
             break
         }
-        'vault;help;git-textconv' {
-            break
-        }
-        'vault;help;git-merge' {
-            break
-        }
-        'vault;help;generate' {
+        'vault;help;completions' {
             break
         }
         'vault;help;help' {

@@ -19,17 +19,11 @@ _vault() {
             vault,audit)
                 cmd="vault__subcmd__audit"
                 ;;
-            vault,generate)
-                cmd="vault__subcmd__generate"
-                ;;
-            vault,git-merge)
-                cmd="vault__subcmd__git__subcmd__merge"
+            vault,completions)
+                cmd="vault__subcmd__completions"
                 ;;
             vault,git-setup)
                 cmd="vault__subcmd__git__subcmd__setup"
-                ;;
-            vault,git-textconv)
-                cmd="vault__subcmd__git__subcmd__textconv"
                 ;;
             vault,help)
                 cmd="vault__subcmd__help"
@@ -85,17 +79,11 @@ _vault() {
             vault__subcmd__help,audit)
                 cmd="vault__subcmd__help__subcmd__audit"
                 ;;
-            vault__subcmd__help,generate)
-                cmd="vault__subcmd__help__subcmd__generate"
-                ;;
-            vault__subcmd__help,git-merge)
-                cmd="vault__subcmd__help__subcmd__git__subcmd__merge"
+            vault__subcmd__help,completions)
+                cmd="vault__subcmd__help__subcmd__completions"
                 ;;
             vault__subcmd__help,git-setup)
                 cmd="vault__subcmd__help__subcmd__git__subcmd__setup"
-                ;;
-            vault__subcmd__help,git-textconv)
-                cmd="vault__subcmd__help__subcmd__git__subcmd__textconv"
                 ;;
             vault__subcmd__help,help)
                 cmd="vault__subcmd__help__subcmd__help"
@@ -203,7 +191,7 @@ _vault() {
 
     case "${cmd}" in
         vault)
-            opts="-h -V --store --help --version init keygen set list rm import run redact policy audit status recipients git-setup scan git-textconv git-merge generate help"
+            opts="-h -V --store --help --version init keygen set list rm import run redact policy audit status recipients git-setup scan completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -302,26 +290,8 @@ _vault() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        vault__subcmd__generate)
-            opts="-h -V --store --help --version man completions"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --store)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        vault__subcmd__git__subcmd__merge)
-            opts="-h -V --store --help --version"
+        vault__subcmd__completions)
+            opts="-h -V --store --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -356,26 +326,8 @@ _vault() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        vault__subcmd__git__subcmd__textconv)
-            opts="-h -V --store --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --store)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         vault__subcmd__help)
-            opts="init keygen set list rm import run redact policy audit status recipients git-setup scan git-textconv git-merge generate help"
+            opts="init keygen set list rm import run redact policy audit status recipients git-setup scan completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -416,21 +368,7 @@ _vault() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        vault__subcmd__help__subcmd__generate)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        vault__subcmd__help__subcmd__git__subcmd__merge)
+        vault__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -445,20 +383,6 @@ _vault() {
             return 0
             ;;
         vault__subcmd__help__subcmd__git__subcmd__setup)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        vault__subcmd__help__subcmd__git__subcmd__textconv)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1105,6 +1029,30 @@ _vault() {
             return 0
             ;;
         vault__subcmd__run)
+            # vault: the command after `vault run --`, or after run's options, completes as a
+            # command line of its own.
+            local vault_i=1 vault_start=0
+            while (( vault_i < COMP_CWORD )) && [[ ${COMP_WORDS[vault_i]} != run ]]; do
+                vault_i=$((vault_i+1))
+            done
+            vault_i=$((vault_i+1))
+            while (( vault_i <= COMP_CWORD )); do
+                case "${COMP_WORDS[vault_i]}" in
+                    --) vault_start=$((vault_i+1)); break ;;
+                    --only|--store) vault_i=$((vault_i+2)); continue ;;
+                    -*) ;;
+                    *) vault_start=$vault_i; break ;;
+                esac
+                vault_i=$((vault_i+1))
+            done
+            if (( vault_start > 0 && vault_start <= COMP_CWORD )); then
+                if declare -F _command_offset >/dev/null; then
+                    _command_offset "$vault_start"
+                else
+                    COMPREPLY=( $(compgen -c -- "${cur}") )
+                fi
+                return 0
+            fi
             opts="-h -V --only --pty --no-pty --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1112,7 +1060,7 @@ _vault() {
             fi
             case "${prev}" in
                 --only)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(vault complete-names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)

@@ -37,9 +37,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand recipients 'List, add or remove the public keys the store is encrypted to (age or SSH)'
             cand git-setup 'Configure this git repository to diff and merge .vault/store.age by name'
             cand scan 'Search files for stored values and their encodings (exit 1 when any is found)'
-            cand git-textconv 'Print a decrypted listing of a store file for `git diff` (hidden; see git-setup)'
-            cand git-merge 'Merge three versions of a store file for git (hidden; see git-setup)'
-            cand generate 'Generate the man pages or shell completions (used by the build; hidden)'
+            cand completions 'Print the completion script for a shell on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vault;init'= {
@@ -250,21 +248,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-        &'vault;git-textconv'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
-        &'vault;git-merge'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
-        &'vault;generate'= {
+        &'vault;completions'= {
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -286,9 +270,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand recipients 'List, add or remove the public keys the store is encrypted to (age or SSH)'
             cand git-setup 'Configure this git repository to diff and merge .vault/store.age by name'
             cand scan 'Search files for stored values and their encodings (exit 1 when any is found)'
-            cand git-textconv 'Print a decrypted listing of a store file for `git diff` (hidden; see git-setup)'
-            cand git-merge 'Merge three versions of a store file for git (hidden; see git-setup)'
-            cand generate 'Generate the man pages or shell completions (used by the build; hidden)'
+            cand completions 'Print the completion script for a shell on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vault;help;init'= {
@@ -337,11 +319,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         }
         &'vault;help;scan'= {
         }
-        &'vault;help;git-textconv'= {
-        }
-        &'vault;help;git-merge'= {
-        }
-        &'vault;help;generate'= {
+        &'vault;help;completions'= {
         }
         &'vault;help;help'= {
         }

@@ -98,6 +98,17 @@ pub enum Command {
     /// binary files unless --binary, and prints `path:line:col NAME (encoding)` for each
     /// occurrence — never the value or the matched text.
     Scan(ScanArgs),
+    /// Print the completion script for a shell on stdout.
+    ///
+    /// install.sh installs bash, zsh and fish scripts; after `cargo install`, e.g.
+    /// `vault completions bash > ~/.local/share/bash-completion/completions/vault`. The scripts
+    /// complete the command after `vault run --` and secret names after `--only` (names only,
+    /// from a store that unlocks without asking; never a prompt).
+    Completions(CompletionsArgs),
+    /// Print the store's secret names, one a line, for shell completion (hidden). Never
+    /// prompts: with a store that needs a passphrase it prints nothing.
+    #[command(hide = true)]
+    CompleteNames,
     /// Print a decrypted listing of a store file for `git diff` (hidden; see git-setup).
     #[command(hide = true)]
     GitTextconv(GitTextconvArgs),
@@ -170,6 +181,13 @@ pub struct ScanArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `vault completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
 }
 
 /// `vault git-textconv`.
@@ -279,7 +297,8 @@ pub struct RunArgs {
         required = true,
         trailing_var_arg = true,
         allow_hyphen_values = true,
-        value_name = "COMMAND"
+        value_name = "COMMAND",
+        value_hint = clap::ValueHint::CommandWithArguments
     )]
     pub command: Vec<OsString>,
 }

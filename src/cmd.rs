@@ -1,6 +1,7 @@
 //! Subcommands, one file each, and what they share: opening and changing the store.
 
 pub mod audit;
+pub mod completions;
 pub mod git;
 pub mod import;
 pub mod init;
@@ -53,6 +54,8 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::GitTextconv(a) => git::textconv(&a),
         Command::GitMerge(a) => git::merge(&a),
         Command::Scan(a) => scan::run(&a),
+        Command::Completions(a) => completions::run(&a),
+        Command::CompleteNames => completions::names(),
     }
 }
 

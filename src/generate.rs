@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::secret::{RESERVED_NAMES, RESERVED_PREFIXES};
 
+mod completion;
+
 /// Writes the requested files into `args.dir`.
 pub fn run(args: &GenerateArgs) -> Result<Exit> {
     let files = match args.what {
@@ -38,9 +40,6 @@ pub fn completions() -> Vec<(String, Vec<u8>)> {
     ]
     .into_iter()
     .map(|shell| {
-        let mut cmd = Cli::command();
-        let mut buf = Vec::new();
-        clap_complete::generate(shell, &mut cmd, "vault", &mut buf);
         let name = match shell {
             Shell::Bash => "vault.bash".to_string(),
             Shell::Zsh => "_vault".to_string(),
@@ -48,9 +47,15 @@ pub fn completions() -> Vec<(String, Vec<u8>)> {
             Shell::Elvish => "vault.elv".to_string(),
             _ => "_vault.ps1".to_string(),
         };
-        (name, buf)
+        (name, completion(shell))
     })
     .collect()
+}
+
+/// The completion script for one shell (`vault completions SHELL` prints it).
+#[must_use]
+pub fn completion(shell: Shell) -> Vec<u8> {
+    completion::script(shell, Cli::command())
 }
 
 /// Man pages: `vault.1` (with EXIT STATUS, ENVIRONMENT, FILES, SECURITY and EXAMPLES

@@ -463,12 +463,14 @@ fn new_session_on_exec(cmd: &mut Command, ctty: Option<OwnedFd>) {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     let parent = rustix::process::getpid();
     let in_child = move || -> io::Result<()> {
-        // If vault dies (even by SIGKILL), the child gets SIGHUP, as it would on a PTY whose
-        // master closed: it does not run on with its secrets on pipes nobody reads. Checked
-        // after setting, in case vault died in between.
+        // If vault dies (even by SIGKILL), the child is killed: it does not run on with its
+        // secrets on pipes nobody reads. SIGKILL, not SIGHUP: under `nohup` (or any parent
+        // that ignores SIGHUP) the child inherits SIGHUP ignored and would outlive vault.
+        // vault itself forwards INT/TERM/HUP/QUIT, so this fires only when vault could not.
+        // Checked after setting, in case vault died in between.
         #[cfg(any(target_os = "linux", target_os = "android"))]
         {
-            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::HUP))?;
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))?;
             if rustix::process::getppid() != Some(parent) {
                 return Err(io::Error::from(io::ErrorKind::BrokenPipe));
             }

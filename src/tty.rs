@@ -21,6 +21,9 @@ pub fn confirm(text: &str, prompt: &str, expected: &str) -> Result<bool> {
 
 /// Shows `text` and `prompt` on the terminal and returns the line typed (trimmed).
 pub fn ask(text: &str, prompt: &str) -> Result<String> {
+    if !have_tty() {
+        return Err(no_terminal());
+    }
     let tty = OpenOptions::new()
         .read(true)
         .write(true)
@@ -46,9 +49,21 @@ fn no_terminal() -> Error {
     .hint("run it yourself in a terminal; no flag can answer this question instead")
 }
 
+/// Set by [`forbid_prompts`]: this process behaves as if it had no terminal.
+static NO_PROMPTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From now on this process never asks anything on the terminal: every prompt fails as it
+/// does with no terminal (used by shell completion, which must never stop to ask).
+pub fn forbid_prompts() {
+    NO_PROMPTS.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// True when a terminal can be opened for prompts.
 #[must_use]
 pub fn have_tty() -> bool {
+    if NO_PROMPTS.load(std::sync::atomic::Ordering::Relaxed) {
+        return false;
+    }
     std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -62,6 +77,12 @@ pub fn have_tty() -> bool {
 /// rpassword prints the prompt first and only then disables echo, so keys typed the
 /// instant the prompt appears would otherwise be echoed in the clear.
 pub fn prompt_hidden(prompt: &str) -> Result<Zeroizing<String>> {
+    if !have_tty() {
+        return Err(Error::new(
+            Exit::Locked,
+            "cannot read from the terminal: there is none",
+        ));
+    }
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)

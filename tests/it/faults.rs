@@ -1074,7 +1074,7 @@ fn sigkill_to_vault_on_a_pty_takes_the_child_down() {
     assert!(wait_gone(child), "the child outlived a SIGKILLed vault");
 }
 
-/// On pipes too: a SIGKILLed vault cannot forward anything, so the child gets SIGHUP from the
+/// On pipes too: a SIGKILLed vault cannot forward anything, so the child gets SIGKILL from the
 /// kernel (PR_SET_PDEATHSIG) instead of running on with its secrets until it next writes.
 #[test]
 fn sigkill_to_vault_on_pipes_takes_the_child_down() {
@@ -1096,6 +1096,41 @@ fn sigkill_to_vault_on_pipes_takes_the_child_down() {
     let status = vault.wait().expect("vault exits");
     assert_eq!(status.signal(), Some(9));
     assert!(wait_gone(child), "the child outlived a SIGKILLed vault");
+}
+
+/// Under `nohup` (SIGHUP ignored, and inherited so by the child) a SIGKILLed vault still
+/// takes its child down: the parent-death signal is SIGKILL, which nothing can ignore.
+#[test]
+#[allow(unsafe_code)]
+fn sigkill_to_vault_under_nohup_takes_the_child_down() {
+    use std::os::unix::process::CommandExt as _;
+    let v = Vault::new();
+    v.init();
+    let pidfile = v.path("child.pid");
+    let mut cmd = v.std_cmd();
+    cmd.args(["run", "--no-pty", "--", "sh", "-c"])
+        .arg(r#"echo $$ > "$0"; exec sleep 30"#)
+        .arg(&pidfile)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: runs in the forked child before exec; signal(2) is async-signal-safe. Runs
+    // after the harness's own reset, as nohup(1) would set it.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGHUP, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let mut vault = cmd.spawn().expect("vault starts");
+    let child = read_pid(&pidfile);
+    vault.kill().expect("SIGKILL to vault");
+    let status = vault.wait().expect("vault exits");
+    assert_eq!(status.signal(), Some(9));
+    assert!(
+        wait_gone(child),
+        "the child outlived a SIGKILLed vault under nohup"
+    );
 }
 
 /// A SIGWINCH storm (300 resizes) while the child waits for input: nothing breaks, the

@@ -1460,6 +1460,17 @@ fn vault_is_not_dumpable() {
         return;
     }
     let v = Vault::new();
+    // The checkout (and so target/) may sit in a directory only its owner can enter (/root, a
+    // 0700 mktemp -d): run a copy that uid nobody can execute.
+    let exec_dir = tempfile::Builder::new()
+        .prefix("vault-dumpable-")
+        .tempdir_in("/tmp")
+        .expect("temp dir in /tmp");
+    crate::support::chmod(exec_dir.path(), 0o755);
+    let bin = exec_dir.path().join("vault");
+    fs::copy(crate::support::BIN, &bin).expect("copy the binary");
+    crate::support::chmod(&bin, 0o755);
+    let bin = bin.to_str().expect("UTF-8 temp path").to_owned();
     // `vault import -` reads stdin before anything else: it waits there, hardened.
     let spawn_as_nobody = |program: &str, args: &[&str]| {
         let mut c = std::process::Command::new(program);
@@ -1475,7 +1486,7 @@ fn vault_is_not_dumpable() {
             .stderr(Stdio::piped());
         c.spawn().expect("spawn as nobody")
     };
-    let mut vault = spawn_as_nobody(crate::support::BIN, &["import", "-"]);
+    let mut vault = spawn_as_nobody(&bin, &["import", "-"]);
     let mut control = spawn_as_nobody("/bin/cat", &[]);
     // Wait until vault has certainly run harden::process() (it is blocked reading stdin).
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -12,5 +12,6 @@ mod harden;
 mod keyring;
 mod leaks;
 mod run;
+mod setup;
 mod support;
 mod teams;

@@ -133,6 +133,7 @@ impl Vault {
             .env("LANG", "C.UTF-8")
             .current_dir(self.tmp.path())
             .stdin(Stdio::null());
+        default_signals(&mut cmd);
         cmd
     }
 
@@ -308,6 +309,35 @@ impl Vault {
             .iter()
             .map(|r| r["name"].as_str().expect("name is a string").to_string())
             .collect()
+    }
+}
+
+/// Signals whose disposition a test run may inherit as "ignored" (`nohup cargo test`, a
+/// background job of a non-interactive shell) and that the tests send to vault or expect
+/// vault to forward. A program started with a signal ignored keeps it ignored, so the suite
+/// resets them for every process it starts: the tests then see vault as a user's shell
+/// would start it, however the suite itself was started.
+pub const RESET_SIGNALS: [i32; 5] = [
+    libc::SIGHUP,
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGTERM,
+    libc::SIGPIPE,
+];
+
+/// Makes `cmd` start with [`RESET_SIGNALS`] at their default dispositions.
+#[allow(unsafe_code)]
+pub fn default_signals(cmd: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt as _;
+    // SAFETY: runs in the forked child before exec; signal(2) is async-signal-safe, and
+    // nothing is allocated or locked.
+    unsafe {
+        cmd.pre_exec(|| {
+            for sig in RESET_SIGNALS {
+                libc::signal(sig, libc::SIG_DFL);
+            }
+            Ok(())
+        });
     }
 }
 
@@ -491,4 +521,22 @@ impl Rng {
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
     }
+}
+
+/// Whether `program` can be run here. A test that needs it skips (with a message) when it is
+/// missing locally, and fails when `CI=true`: CI must install everything its tests need.
+#[must_use]
+pub fn have_tool(program: &str, why: &str) -> bool {
+    let found = std::process::Command::new("sh")
+        .args(["-c", "command -v \"$1\" >/dev/null 2>&1", "sh", program])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{program} is missing and CI=true: .ci/run must install it ({why})"
+        );
+        eprintln!("SKIP: {program} is not installed ({why})");
+    }
+    found
 }

@@ -415,11 +415,14 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// The child starts a new session with the slave as controlling terminal.
 #[allow(unsafe_code)]
 fn controlling_terminal_on_exec(cmd: &mut Command, slave: OwnedFd) {
-    // SAFETY: runs in the forked child before exec; setsid and
+    // SAFETY: runs in the forked child before exec; signal(2), setsid and
     // ioctl(TIOCSCTTY) are plain syscalls (async-signal-safe), nothing is
     // allocated or locked, and `slave` was moved in beforehand.
     unsafe {
         cmd.pre_exec(move || {
+            for sig in super::RESET_SIGNALS {
+                libc::signal(sig, libc::SIG_DFL);
+            }
             rustix::process::setsid()?;
             rustix::process::ioctl_tiocsctty(&slave)?;
             Ok(())
