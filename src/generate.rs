@@ -13,6 +13,7 @@ use crate::exit::Exit;
 use crate::secret::{RESERVED_NAMES, RESERVED_PREFIXES};
 
 mod completion;
+mod pages;
 
 /// Writes the requested files into `args.dir`.
 pub fn run(args: &GenerateArgs) -> Result<Exit> {
@@ -77,6 +78,9 @@ pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
         let sub = sub.clone().name(name.clone());
         let mut page = Vec::new();
         clap_mangen::Man::new(sub).render(&mut page).map_err(fail)?;
+        if let Some(extra) = pages::page(&name["vault-".len()..]) {
+            page.extend_from_slice(sub_sections(extra).as_bytes());
+        }
         pages.push((format!("{name}.1"), page));
     }
     Ok(pages)
@@ -103,6 +107,18 @@ fn paragraphs(out: &mut String, title: &str, paras: &[&str]) {
     for p in paras {
         out.push_str(&format!(".PP\n{}\n", roff(p)));
     }
+}
+
+/// EXIT STATUS, REFUSES, EXAMPLES and SEE ALSO for one subcommand's page.
+fn sub_sections(page: &pages::Page) -> String {
+    let mut s = String::new();
+    section(&mut s, "EXIT STATUS", page.exit);
+    if !page.refuses.is_empty() {
+        paragraphs(&mut s, "REFUSES", page.refuses);
+    }
+    section(&mut s, "EXAMPLES", page.examples);
+    s.push_str(".SH \"SEE ALSO\"\n\\fBvault\\fR(1): every exit status, the environment, files, reserved names, injection, redaction and egress policy.\n");
+    s
 }
 
 fn extra_sections() -> String {
@@ -207,6 +223,27 @@ fn extra_sections() -> String {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+
+    use clap::CommandFactory as _;
+
+    /// Every visible subcommand's man page says more than its --help: its exit statuses and
+    /// examples (src/generate/pages.rs).
+    #[test]
+    fn every_subcommand_has_a_page() {
+        let cmd = crate::cli::Cli::command();
+        let missing: Vec<&str> = cmd
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set())
+            .map(clap::Command::get_name)
+            .filter(|n| {
+                super::pages::page(n).is_none_or(|p| p.exit.is_empty() || p.examples.is_empty())
+            })
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "no page in src/generate/pages.rs: {missing:?}"
+        );
+    }
 
     /// Fails when `man/` or `completions/` differ from what the CLI definition generates.
     /// `VAULT_REGENERATE=1 cargo test generated` rewrites them.
