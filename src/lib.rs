@@ -14,6 +14,7 @@ pub mod discover;
 pub mod dotenv;
 pub mod egress;
 pub mod error;
+pub mod escape;
 pub mod exit;
 pub mod generate;
 pub mod harden;
@@ -59,9 +60,10 @@ pub fn main() -> ExitCode {
 /// Prints `vault: error: …` and `vault: hint: …` on stderr.
 pub fn report(err: &Error) -> Exit {
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "vault: error: {}", err.message);
+    // Messages may quote stored or repository text: escaped, they stay one line each.
+    let _ = writeln!(stderr, "vault: error: {}", escape::text(&err.message));
     if let Some(hint) = &err.hint {
-        let _ = writeln!(stderr, "vault: hint: {hint}");
+        let _ = writeln!(stderr, "vault: hint: {}", escape::text(hint));
     }
     err.exit
 }

@@ -120,9 +120,14 @@ fn show(args: &PolicyShowArgs) -> Result<Exit> {
             .collect();
         crate::cmd::write_json(&mut out, &map)
     } else {
-        selected
-            .iter()
-            .try_for_each(|(k, p)| writeln!(out, "{k}: {}", p.summary()))
+        selected.iter().try_for_each(|(k, p)| {
+            writeln!(
+                out,
+                "{}: {}",
+                crate::escape::text(k),
+                crate::escape::text(&p.summary())
+            )
+        })
     };
     written.map_err(|e| Error::io("stdout", &e))?;
     Ok(Exit::Success)

@@ -40,14 +40,12 @@ struct JsonReport<'a> {
     unreadable: Vec<JsonUnreadable>,
 }
 
-/// A path for display: `./` dropped, control characters replaced (a file name must not be
-/// able to forge an output line).
+/// A path for display: `./` dropped, control characters escaped (a file name must not be
+/// able to forge an output line or drive the terminal).
 fn shown(path: &std::path::Path) -> String {
     let text = path.to_string_lossy();
     let text = text.strip_prefix("./").unwrap_or(&text);
-    text.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    crate::escape::text(text).into_owned()
 }
 
 /// Runs the scan.

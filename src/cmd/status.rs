@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::secrets::Contents;
 use crate::unlock::{self, Unlocked};
-use crate::{recipient, store};
+use crate::{escape, recipient, store};
 
 #[derive(Serialize)]
 struct Report {
@@ -177,20 +177,20 @@ fn read_plain_recipients(paths: &Paths) -> Option<Vec<String>> {
 }
 
 fn text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
-    writeln!(out, "store:      {}", r.store)?;
+    writeln!(out, "store:      {}", escape::text(&r.store))?;
     writeln!(
         out,
         "found by:   {}{}",
-        r.found_by,
+        escape::text(&r.found_by),
         if r.project { " (a project store)" } else { "" }
     )?;
     writeln!(
         out,
         "unlock:     {}",
-        r.unlock.as_deref().unwrap_or("none (locked)")
+        escape::text(r.unlock.as_deref().unwrap_or("none (locked)"))
     )?;
     for key in &r.identity {
-        writeln!(out, "you:        {key}")?;
+        writeln!(out, "you:        {}", escape::text(key))?;
     }
     match r.secrets {
         Some(n) => writeln!(out, "secrets:    {n}")?,
@@ -200,7 +200,7 @@ fn text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
         (Some(list), _) => {
             writeln!(out, "recipients: {}", list.len())?;
             for key in list {
-                writeln!(out, "  {key}")?;
+                writeln!(out, "  {}", escape::text(key))?;
             }
         }
         (None, Some(list)) => {
@@ -210,7 +210,7 @@ fn text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
                 list.len()
             )?;
             for key in list {
-                writeln!(out, "  {key}")?;
+                writeln!(out, "  {}", escape::text(key))?;
             }
         }
         (None, None) => writeln!(out, "recipients: unknown (not unlocked)")?,
