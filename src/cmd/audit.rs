@@ -118,7 +118,9 @@ fn verify(paths: &Paths) -> Result<Exit> {
     let verified = audit::verify(paths, head.as_ref(), shared)?;
     let problems = verified.problems;
     if problems.is_empty() {
-        println!(
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
             "audit log intact: {} entries, chain verified{}",
             verified.entries,
             if verified.head_checked {
@@ -128,7 +130,8 @@ fn verify(paths: &Paths) -> Result<Exit> {
             } else {
                 ""
             }
-        );
+        )
+        .map_err(|e| Error::io("stdout", &e))?;
         return Ok(Exit::Success);
     }
     for p in &problems {

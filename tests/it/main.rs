@@ -6,6 +6,7 @@
 
 mod audit;
 mod egress;
+mod errors;
 mod escape;
 mod faults;
 mod foundation;
