@@ -123,7 +123,7 @@ complete -c vault -n "__fish_vault_using_subcommand audit; and __fish_seen_subco
 complete -c vault -n "__fish_vault_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vault -n "__fish_vault_using_subcommand status" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand status" -l json -d 'Print JSON'
-complete -c vault -n "__fish_vault_using_subcommand status" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vault -n "__fish_vault_using_subcommand status" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -s h -l help -d 'Print help'

@@ -85,6 +85,10 @@ pub enum Command {
     Audit(AuditArgs),
     /// Show which store is used and how it was found, how it unlocks, how many secrets it
     /// holds and its recipients (never a value).
+    ///
+    /// With no store yet it still diagnoses: which store would be used and how it was
+    /// chosen, whether config.toml parses, and each unlock route in order (present, absent
+    /// or failing, and why); then it exits 66. It never prompts.
     #[command(alias = "where")]
     Status(StatusArgs),
     /// List, add or remove the public keys the store is encrypted to (age or SSH).

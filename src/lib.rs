@@ -109,7 +109,7 @@ fn parse(args: Vec<OsString>) -> Result<Cli, Exit> {
                 };
                 report(
                     &Error::new(Exit::Usage, format!("{what} (not shown: it might be a secret value)"))
-                        .hint("see `vault set --help`; values are read from a prompt or stdin, never from arguments"),
+                        .hint(format!("see `vault {} --help`; values are read from a prompt or stdin, never from arguments", words[0])),
                 );
                 return Err(Exit::Usage);
             }
