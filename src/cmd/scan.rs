@@ -48,6 +48,12 @@ fn shown(path: &std::path::Path) -> String {
     crate::escape::text(text).into_owned()
 }
 
+/// A path for `--json`: `./` dropped; JSON's own escaping (`cmd::write_json`) is enough.
+fn json_path(path: &std::path::Path) -> String {
+    let text = path.to_string_lossy();
+    text.strip_prefix("./").unwrap_or(&text).to_string()
+}
+
 /// Runs the scan.
 pub fn run(args: &ScanArgs) -> Result<Exit> {
     let roots: Vec<PathBuf> = if args.paths.is_empty() {
@@ -83,7 +89,7 @@ pub fn run(args: &ScanArgs) -> Result<Exit> {
                 .findings
                 .iter()
                 .map(|f| JsonFinding {
-                    path: shown(&f.path),
+                    path: json_path(&f.path),
                     line: f.line,
                     column: f.column,
                     secret: &names[f.secret],
@@ -97,7 +103,7 @@ pub fn run(args: &ScanArgs) -> Result<Exit> {
                 .unreadable
                 .iter()
                 .map(|(p, e)| JsonUnreadable {
-                    path: shown(p),
+                    path: json_path(p),
                     error: e.clone(),
                 })
                 .collect(),

@@ -197,6 +197,11 @@ fn messages_quoting_repository_text_are_escaped() {
         "{:?}",
         String::from_utf8_lossy(&out.stdout)
     );
+    let out = v.run(v.cmd().arg("scan").arg("--json").arg(&tree));
+    assert_terminal_safe("scan --json", &both(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = report.to_string();
+    assert!(found.contains("a\\u001b[2Kb.txt"), "{found}");
     // A command word from argv.
     let out = v.run(v.cmd().args(["run", "--", "no-such\x1b[2Jcmd"]));
     let stderr = assert_error(&out, 127);
