@@ -30,7 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Print a new age identity on stdout (its public key on stderr), for CI set-up')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store a secret. The value is read from a hidden prompt (asked twice) or from stdin when stdin is not a terminal — never from the command line')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List secret names with their dates, description and egress policy (never values)')
-            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove a secret')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove one or more secrets (all or nothing)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import secrets from a dotenv file (KEY=VALUE lines), all or nothing')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command with secrets in its environment and placeholders, redacting its output')
             [CompletionResult]::new('redact', 'redact', [CompletionResultType]::ParameterValue, 'Copy stdin to stdout with every stored value (and its encodings) redacted')
@@ -70,7 +70,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Host pattern the value must never be sent to (repeatable)')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'A note shown by `vault list`')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
-            [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Replace an existing secret''s value (keeps its policy unless new rules are given)')
+            [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Replace an existing secret''s value. Its policy is kept: --allow/--confirm/--deny are refused with --replace (change the policy with `vault policy set`)')
             [CompletionResult]::new('--allow-short', '--allow-short', [CompletionResultType]::ParameterName, 'Accept a value shorter than 8 bytes (only its raw form will be redacted)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -96,11 +96,16 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;import' {
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Host pattern the value may be sent to without asking (repeatable)')
+            [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Host pattern that needs a confirmation on the terminal each run (repeatable)')
+            [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Host pattern the value must never be sent to (repeatable)')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'A note shown by `vault list`, for every imported secret')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Replace secrets that already exist')
             [CompletionResult]::new('--allow-short', '--allow-short', [CompletionResultType]::ParameterName, 'Accept values shorter than 8 bytes')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--skip-short', '--skip-short', [CompletionResultType]::ParameterName, 'Skip (and name) empty values and values shorter than 8 bytes — the settings in an ordinary .env — and import the rest')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -130,7 +135,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the policy of one secret, or of all')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -140,6 +145,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Host pattern that needs a confirmation on the terminal each run (repeatable)')
             [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Host pattern the value must never be sent to (repeatable)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--clear', '--clear', [CompletionResultType]::ParameterName, 'Remove every rule instead (no host allowed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -156,7 +162,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;policy;help' {
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the policy of one secret, or of all')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -204,8 +210,8 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         'vault;status' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -297,7 +303,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Print a new age identity on stdout (its public key on stderr), for CI set-up')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store a secret. The value is read from a hidden prompt (asked twice) or from stdin when stdin is not a terminal — never from the command line')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List secret names with their dates, description and egress policy (never values)')
-            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove a secret')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove one or more secrets (all or nothing)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import secrets from a dotenv file (KEY=VALUE lines), all or nothing')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command with secrets in its environment and placeholders, redacting its output')
             [CompletionResult]::new('redact', 'redact', [CompletionResultType]::ParameterValue, 'Copy stdin to stdout with every stored value (and its encodings) redacted')
@@ -336,7 +342,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;help;policy' {
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the policy of one secret, or of all')
             break
         }

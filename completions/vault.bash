@@ -649,12 +649,28 @@ _vault() {
             return 0
             ;;
         vault__subcmd__import)
-            opts="-h -V --replace --allow-short --store --help --version"
+            opts="-h -V --replace --allow-short --skip-short --allow --confirm --deny --description --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --allow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deny)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --description)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -803,7 +819,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__policy__subcmd__set)
-            opts="-h -V --allow --confirm --deny --store --help --version"
+            opts="-h -V --allow --confirm --deny --clear --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -27,7 +27,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand keygen 'Print a new age identity on stdout (its public key on stderr), for CI set-up'
             cand set 'Store a secret. The value is read from a hidden prompt (asked twice) or from stdin when stdin is not a terminal — never from the command line'
             cand list 'List secret names with their dates, description and egress policy (never values)'
-            cand rm 'Remove a secret'
+            cand rm 'Remove one or more secrets (all or nothing)'
             cand import 'Import secrets from a dotenv file (KEY=VALUE lines), all or nothing'
             cand run 'Run a command with secrets in its environment and placeholders, redacting its output'
             cand redact 'Copy stdin to stdout with every stored value (and its encodings) redacted'
@@ -64,7 +64,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --deny 'Host pattern the value must never be sent to (repeatable)'
             cand --description 'A note shown by `vault list`'
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
-            cand --replace 'Replace an existing secret''s value (keeps its policy unless new rules are given)'
+            cand --replace 'Replace an existing secret''s value. Its policy is kept: --allow/--confirm/--deny are refused with --replace (change the policy with `vault policy set`)'
             cand --allow-short 'Accept a value shorter than 8 bytes (only its raw form will be redacted)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -87,11 +87,16 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --version 'Print version'
         }
         &'vault;import'= {
+            cand --allow 'Host pattern the value may be sent to without asking (repeatable)'
+            cand --confirm 'Host pattern that needs a confirmation on the terminal each run (repeatable)'
+            cand --deny 'Host pattern the value must never be sent to (repeatable)'
+            cand --description 'A note shown by `vault list`, for every imported secret'
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand --replace 'Replace secrets that already exist'
             cand --allow-short 'Accept values shorter than 8 bytes'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --skip-short 'Skip (and name) empty values and values shorter than 8 bytes — the settings in an ordinary .env — and import the rest'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -118,7 +123,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that'
+            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)'
             cand show 'Show the policy of one secret, or of all'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -127,6 +132,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --confirm 'Host pattern that needs a confirmation on the terminal each run (repeatable)'
             cand --deny 'Host pattern the value must never be sent to (repeatable)'
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --clear 'Remove every rule instead (no host allowed)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -141,7 +147,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --version 'Print version'
         }
         &'vault;policy;help'= {
-            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that'
+            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)'
             cand show 'Show the policy of one secret, or of all'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -180,8 +186,8 @@ set edit:completion:arg-completer[vault] = {|@words|
         &'vault;status'= {
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand --json 'Print JSON'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -260,7 +266,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand keygen 'Print a new age identity on stdout (its public key on stderr), for CI set-up'
             cand set 'Store a secret. The value is read from a hidden prompt (asked twice) or from stdin when stdin is not a terminal — never from the command line'
             cand list 'List secret names with their dates, description and egress policy (never values)'
-            cand rm 'Remove a secret'
+            cand rm 'Remove one or more secrets (all or nothing)'
             cand import 'Import secrets from a dotenv file (KEY=VALUE lines), all or nothing'
             cand run 'Run a command with secrets in its environment and placeholders, redacting its output'
             cand redact 'Copy stdin to stdout with every stored value (and its encodings) redacted'
@@ -290,7 +296,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         &'vault;help;redact'= {
         }
         &'vault;help;policy'= {
-            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that'
+            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)'
             cand show 'Show the policy of one secret, or of all'
         }
         &'vault;help;policy;set'= {

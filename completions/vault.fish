@@ -31,7 +31,7 @@ complete -c vault -n "__fish_vault_needs_command" -f -a "init" -d 'Create the st
 complete -c vault -n "__fish_vault_needs_command" -f -a "keygen" -d 'Print a new age identity on stdout (its public key on stderr), for CI set-up'
 complete -c vault -n "__fish_vault_needs_command" -f -a "set" -d 'Store a secret. The value is read from a hidden prompt (asked twice) or from stdin when stdin is not a terminal — never from the command line'
 complete -c vault -n "__fish_vault_needs_command" -f -a "list" -d 'List secret names with their dates, description and egress policy (never values)'
-complete -c vault -n "__fish_vault_needs_command" -f -a "rm" -d 'Remove a secret'
+complete -c vault -n "__fish_vault_needs_command" -f -a "rm" -d 'Remove one or more secrets (all or nothing)'
 complete -c vault -n "__fish_vault_needs_command" -f -a "import" -d 'Import secrets from a dotenv file (KEY=VALUE lines), all or nothing'
 complete -c vault -n "__fish_vault_needs_command" -f -a "run" -d 'Run a command with secrets in its environment and placeholders, redacting its output'
 complete -c vault -n "__fish_vault_needs_command" -f -a "redact" -d 'Copy stdin to stdout with every stored value (and its encodings) redacted'
@@ -57,7 +57,7 @@ complete -c vault -n "__fish_vault_using_subcommand set" -l confirm -d 'Host pat
 complete -c vault -n "__fish_vault_using_subcommand set" -l deny -d 'Host pattern the value must never be sent to (repeatable)' -r
 complete -c vault -n "__fish_vault_using_subcommand set" -l description -d 'A note shown by `vault list`' -r
 complete -c vault -n "__fish_vault_using_subcommand set" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
-complete -c vault -n "__fish_vault_using_subcommand set" -l replace -d 'Replace an existing secret\'s value (keeps its policy unless new rules are given)'
+complete -c vault -n "__fish_vault_using_subcommand set" -l replace -d 'Replace an existing secret\'s value. Its policy is kept: --allow/--confirm/--deny are refused with --replace (change the policy with `vault policy set`)'
 complete -c vault -n "__fish_vault_using_subcommand set" -l allow-short -d 'Accept a value shorter than 8 bytes (only its raw form will be redacted)'
 complete -c vault -n "__fish_vault_using_subcommand set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vault -n "__fish_vault_using_subcommand set" -s V -l version -d 'Print version'
@@ -68,10 +68,15 @@ complete -c vault -n "__fish_vault_using_subcommand list" -s V -l version -d 'Pr
 complete -c vault -n "__fish_vault_using_subcommand rm" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand rm" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand import" -l allow -d 'Host pattern the value may be sent to without asking (repeatable)' -r
+complete -c vault -n "__fish_vault_using_subcommand import" -l confirm -d 'Host pattern that needs a confirmation on the terminal each run (repeatable)' -r
+complete -c vault -n "__fish_vault_using_subcommand import" -l deny -d 'Host pattern the value must never be sent to (repeatable)' -r
+complete -c vault -n "__fish_vault_using_subcommand import" -l description -d 'A note shown by `vault list`, for every imported secret' -r
 complete -c vault -n "__fish_vault_using_subcommand import" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand import" -l replace -d 'Replace secrets that already exist'
 complete -c vault -n "__fish_vault_using_subcommand import" -l allow-short -d 'Accept values shorter than 8 bytes'
-complete -c vault -n "__fish_vault_using_subcommand import" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand import" -l skip-short -d 'Skip (and name) empty values and values shorter than 8 bytes — the settings in an ordinary .env — and import the rest'
+complete -c vault -n "__fish_vault_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vault -n "__fish_vault_using_subcommand import" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand run" -l only -d 'Inject only these secrets (comma-separated, repeatable)' -r -f -a "(vault complete-names 2>/dev/null)"
 complete -c vault -n "__fish_vault_using_subcommand run" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
@@ -85,20 +90,21 @@ complete -c vault -n "__fish_vault_using_subcommand redact" -s V -l version -d '
 complete -c vault -n "__fish_vault_using_subcommand policy; and not __fish_seen_subcommand_from set show help" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand policy; and not __fish_seen_subcommand_from set show help" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand policy; and not __fish_seen_subcommand_from set show help" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand policy; and not __fish_seen_subcommand_from set show help" -f -a "set" -d 'Replace a secret\'s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret\'s name on the terminal. No flag skips that'
+complete -c vault -n "__fish_vault_using_subcommand policy; and not __fish_seen_subcommand_from set show help" -f -a "set" -d 'Replace a secret\'s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret\'s name on the terminal. No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)'
 complete -c vault -n "__fish_vault_using_subcommand policy; and not __fish_seen_subcommand_from set show help" -f -a "show" -d 'Show the policy of one secret, or of all'
 complete -c vault -n "__fish_vault_using_subcommand policy; and not __fish_seen_subcommand_from set show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -l allow -d 'Host pattern the value may be sent to without asking (repeatable)' -r
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -l confirm -d 'Host pattern that needs a confirmation on the terminal each run (repeatable)' -r
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -l deny -d 'Host pattern the value must never be sent to (repeatable)' -r
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -l clear -d 'Remove every rule instead (no host allowed)'
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from show" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "set" -d 'Replace a secret\'s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret\'s name on the terminal. No flag skips that'
+complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "set" -d 'Replace a secret\'s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret\'s name on the terminal. No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)'
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the policy of one secret, or of all'
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vault -n "__fish_vault_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l since -d 'Only entries since a time (RFC 3339) or for a duration back from now (2h, 7d)' -r
@@ -115,7 +121,7 @@ complete -c vault -n "__fish_vault_using_subcommand audit; and __fish_seen_subco
 complete -c vault -n "__fish_vault_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vault -n "__fish_vault_using_subcommand status" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand status" -l json -d 'Print JSON'
-complete -c vault -n "__fish_vault_using_subcommand status" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vault -n "__fish_vault_using_subcommand status" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -s h -l help -d 'Print help'
@@ -153,7 +159,7 @@ complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_su
 complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact policy audit status recipients git-setup scan completions help" -f -a "keygen" -d 'Print a new age identity on stdout (its public key on stderr), for CI set-up'
 complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact policy audit status recipients git-setup scan completions help" -f -a "set" -d 'Store a secret. The value is read from a hidden prompt (asked twice) or from stdin when stdin is not a terminal — never from the command line'
 complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact policy audit status recipients git-setup scan completions help" -f -a "list" -d 'List secret names with their dates, description and egress policy (never values)'
-complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact policy audit status recipients git-setup scan completions help" -f -a "rm" -d 'Remove a secret'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact policy audit status recipients git-setup scan completions help" -f -a "rm" -d 'Remove one or more secrets (all or nothing)'
 complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact policy audit status recipients git-setup scan completions help" -f -a "import" -d 'Import secrets from a dotenv file (KEY=VALUE lines), all or nothing'
 complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact policy audit status recipients git-setup scan completions help" -f -a "run" -d 'Run a command with secrets in its environment and placeholders, redacting its output'
 complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact policy audit status recipients git-setup scan completions help" -f -a "redact" -d 'Copy stdin to stdout with every stored value (and its encodings) redacted'
@@ -165,7 +171,7 @@ complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_su
 complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact policy audit status recipients git-setup scan completions help" -f -a "scan" -d 'Search files for stored values and their encodings (exit 1 when any is found)'
 complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact policy audit status recipients git-setup scan completions help" -f -a "completions" -d 'Print the completion script for a shell on stdout'
 complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact policy audit status recipients git-setup scan completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c vault -n "__fish_vault_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "set" -d 'Replace a secret\'s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret\'s name on the terminal. No flag skips that'
+complete -c vault -n "__fish_vault_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "set" -d 'Replace a secret\'s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret\'s name on the terminal. No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)'
 complete -c vault -n "__fish_vault_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "show" -d 'Show the policy of one secret, or of all'
 complete -c vault -n "__fish_vault_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain; report the first edited, reordered or deleted entry'
 complete -c vault -n "__fish_vault_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "list" -d 'List the recipients (public keys) the store is encrypted to'

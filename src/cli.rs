@@ -59,9 +59,14 @@ pub enum Command {
     /// List secret names with their dates, description and egress policy (never values).
     #[command(alias = "ls")]
     List(ListArgs),
-    /// Remove a secret.
+    /// Remove one or more secrets (all or nothing).
     Rm(RmArgs),
     /// Import secrets from a dotenv file (KEY=VALUE lines), all or nothing.
+    ///
+    /// Every line must be an acceptable secret, or nothing is imported. An ordinary .env
+    /// also holds settings (`PORT=8080`, `DEBUG=1`, `EMPTY=`): --skip-short imports the
+    /// secrets and skips (and names) the empty and short values. --allow/--confirm/--deny
+    /// and --description apply to every secret imported.
     Import(ImportArgs),
     /// Run a command with secrets in its environment and placeholders, redacting its output.
     ///
@@ -80,6 +85,10 @@ pub enum Command {
     Audit(AuditArgs),
     /// Show which store is used and how it was found, how it unlocks, how many secrets it
     /// holds and its recipients (never a value).
+    ///
+    /// With no store yet it still diagnoses: which store would be used and how it was
+    /// chosen, whether config.toml parses, and each unlock route in order (present, absent
+    /// or failing, and why); then it exits 66. It never prompts.
     #[command(alias = "where")]
     Status(StatusArgs),
     /// List, add or remove the public keys the store is encrypted to (age or SSH).
@@ -221,7 +230,8 @@ pub struct KeygenArgs {
 pub struct SetArgs {
     /// The secret's name (also its environment variable name).
     pub name: String,
-    /// Replace an existing secret's value (keeps its policy unless new rules are given).
+    /// Replace an existing secret's value. Its policy is kept: --allow/--confirm/--deny are
+    /// refused with --replace (change the policy with `vault policy set`).
     #[arg(long)]
     pub replace: bool,
     /// Accept a value shorter than 8 bytes (only its raw form will be redacted).
@@ -234,7 +244,8 @@ pub struct SetArgs {
     #[arg(long, value_name = "TEXT")]
     pub description: Option<String>,
     /// Catches a value typed on the command line, so it can be refused without echoing it.
-    #[arg(hide = true, num_args = 0.., trailing_var_arg = true, allow_hyphen_values = true)]
+    /// (A word that looks like a flag is parsed as one, so a mistyped flag is named.)
+    #[arg(hide = true, num_args = 0.., trailing_var_arg = true)]
     pub value: Vec<OsString>,
 }
 
@@ -263,8 +274,9 @@ pub struct ListArgs {
 /// `vault rm`.
 #[derive(Debug, Args)]
 pub struct RmArgs {
-    /// The secret to remove.
-    pub name: String,
+    /// The secrets to remove; when any is not stored, none is removed.
+    #[arg(required = true, value_name = "NAME")]
+    pub names: Vec<String>,
 }
 
 /// `vault import`.
@@ -276,8 +288,18 @@ pub struct ImportArgs {
     #[arg(long)]
     pub replace: bool,
     /// Accept values shorter than 8 bytes.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "skip_short")]
     pub allow_short: bool,
+    /// Skip (and name) empty values and values shorter than 8 bytes — the settings in an
+    /// ordinary .env — and import the rest.
+    #[arg(long)]
+    pub skip_short: bool,
+    /// The egress rule of every imported secret (a replaced secret keeps its own policy).
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// A note shown by `vault list`, for every imported secret.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
 }
 
 /// `vault run`.
@@ -292,11 +314,12 @@ pub struct RunArgs {
     /// Use pipes only, never a PTY.
     #[arg(long)]
     pub no_pty: bool,
-    /// The command and its arguments.
+    /// The command and its arguments. A command word that starts with `-` must follow
+    /// `--` (so a mistyped vault flag is a usage error, not a command); after the command
+    /// word every argument is the command's own.
     #[arg(
         required = true,
         trailing_var_arg = true,
-        allow_hyphen_values = true,
         value_name = "COMMAND",
         value_hint = clap::ValueHint::CommandWithArguments
     )]
@@ -308,7 +331,8 @@ pub struct RunArgs {
 pub enum PolicyCommand {
     /// Replace a secret's egress rule. Narrowing always works; widening (anything that lets
     /// the value reach a host it could not reach before, or with less friction) must be
-    /// confirmed by typing the secret's name on the terminal. No flag skips that.
+    /// confirmed by typing the secret's name on the terminal. No flag skips that. At least
+    /// one rule is needed; --clear removes every rule (the value may then go nowhere).
     Set(PolicySetArgs),
     /// Show the policy of one secret, or of all.
     Show(PolicyShowArgs),
@@ -322,6 +346,9 @@ pub struct PolicySetArgs {
     /// The egress rule.
     #[command(flatten)]
     pub rules: RuleArgs,
+    /// Remove every rule instead (no host allowed).
+    #[arg(long, conflicts_with_all = ["allow", "confirm", "deny"])]
+    pub clear: bool,
 }
 
 /// `vault policy show`.

@@ -24,13 +24,15 @@ use crate::secrets::Contents;
 use crate::unlock::{self, Unlocked};
 use crate::{generate, seal, store};
 
-/// Writes `value` as pretty JSON and a newline: the output of every `--json`.
+/// Writes `value` as pretty JSON and a newline: the output of every `--json`. Characters
+/// that serde_json leaves raw but a terminal would act on are `\uXXXX`-escaped
+/// (`escape::json`).
 pub(crate) fn write_json(
     out: &mut impl std::io::Write,
     value: &impl serde::Serialize,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
-    writeln!(out)
+    let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+    writeln!(out, "{}", crate::escape::json(&text))
 }
 
 /// Runs the parsed command.

@@ -31,7 +31,8 @@ pub fn set_store_flag(dir: Option<PathBuf>) {
     let _ = STORE_FLAG.set(dir);
 }
 
-fn store_flag() -> Option<&'static PathBuf> {
+/// The `--store` directory, when one was given.
+pub fn store_flag() -> Option<&'static PathBuf> {
     STORE_FLAG.get().and_then(Option::as_ref)
 }
 

@@ -47,9 +47,27 @@ impl Error {
         Error::new(exit, format!("{what}: {}", io_reason(err)))
     }
 
-    /// An I/O failure on `what` (a path or a description): exit 74.
+    /// An I/O failure on `what` (a path or a description): exit 74. A write to a closed
+    /// `stdout` (`vault list | head -1`) is [`Error::closed_stdout`] instead.
     pub fn io(what: impl fmt::Display, err: &std::io::Error) -> Error {
+        let what = what.to_string();
+        if what == "stdout" && err.kind() == std::io::ErrorKind::BrokenPipe {
+            return Error::closed_stdout();
+        }
         Error::new(Exit::IoErr, format!("{what}: {}", io_reason(err)))
+    }
+
+    /// The reader of stdout went away: vault stops quietly with status 0, as ripgrep and
+    /// other filters do (what was asked for was delivered to whoever still listened).
+    #[must_use]
+    pub fn closed_stdout() -> Error {
+        Error::new(Exit::Success, String::new())
+    }
+
+    /// True for [`Error::closed_stdout`]: nothing is reported.
+    #[must_use]
+    pub fn is_quiet(&self) -> bool {
+        self.exit == Exit::Success && self.message.is_empty()
     }
 }
 

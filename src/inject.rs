@@ -7,7 +7,10 @@
 //!   (least privilege); an argv with none injects every secret;
 //! - a placeholder naming an unknown secret, or one excluded by `--only`, refuses the run;
 //!   anything that starts like a placeholder (`{{secure.`) but is not a well-formed one is
-//!   refused too, so a typo never reaches the child as literal text;
+//!   refused too, and so is a near miss — one or two braces, optional spaces, a word close
+//!   to `secure` (`secret`, `secrets`, `vault`, any case, one letter off) and a dot:
+//!   `{{ secure.X }}` (1Password's spacing), `{{secret.X}}`, `{secure.X}` — so a typo never
+//!   reaches the child as literal text;
 //! - substitution is byte-exact inside one argv element; nothing is re-parsed by a shell.
 
 use std::ffi::OsString;
@@ -54,6 +57,12 @@ fn for_each_placeholder<'a>(
     index: usize,
     mut found: impl FnMut(&'a [u8], SecretName) -> Result<()>,
 ) -> Result<&'a [u8]> {
+    if let Some(form) = near_miss(arg) {
+        return Err(bad_placeholder(
+            index,
+            &format!("`{form}` is not how a placeholder starts"),
+        ));
+    }
     let mut rest = arg;
     while let Some(start) = find(rest, OPEN) {
         let after = &rest[start + OPEN.len()..];
@@ -76,7 +85,71 @@ fn bad_placeholder(index: usize, why: &str) -> Error {
         Exit::DataErr,
         format!("malformed placeholder in argument {index}: {why}"),
     )
-    .hint("placeholders look like {{secure.NAME}}")
+    .hint("a placeholder is exactly {{secure.NAME}}: two braces, no spaces, `secure.`, the name, two braces")
+}
+
+/// The first text in `arg` that looks like the start of a vault placeholder but is not
+/// exactly `{{secure.`: `{` or `{{`, optional spaces, a word near `secure`, optional spaces,
+/// a dot. Returns that start (braces, spaces and word only: never what follows the dot).
+fn near_miss(arg: &[u8]) -> Option<String> {
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'{', &arg[i..]) {
+        let start = i + off;
+        i = start + 1;
+        // The second brace of `{{` is looked at as part of the first.
+        if start > 0 && arg[start - 1] == b'{' {
+            continue;
+        }
+        let mut j = start + 1;
+        let braces = if arg.get(j) == Some(&b'{') {
+            j += 1;
+            2
+        } else {
+            1
+        };
+        let spaces_before = arg[j..].iter().take_while(|&&b| b == b' ').count();
+        j += spaces_before;
+        let word_len = arg[j..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count();
+        let word = &arg[j..j + word_len];
+        j += word_len;
+        let spaces_after = arg[j..].iter().take_while(|&&b| b == b' ').count();
+        j += spaces_after;
+        if word.is_empty() || arg.get(j) != Some(&b'.') || !near_secure(word) {
+            continue;
+        }
+        let exact = braces == 2 && spaces_before == 0 && spaces_after == 0 && word == b"secure";
+        if !exact {
+            return Some(String::from_utf8_lossy(&arg[start..=j]).into_owned());
+        }
+    }
+    None
+}
+
+/// A word someone writing `secure` might have meant.
+fn near_secure(word: &[u8]) -> bool {
+    let lower = word.to_ascii_lowercase();
+    matches!(
+        lower.as_slice(),
+        b"secret" | b"secrets" | b"vault" | b"secrue"
+    ) || distance(&lower, b"secure") <= 1
+}
+
+/// Levenshtein distance of two short words.
+fn distance(a: &[u8], b: &[u8]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let up = row[j + 1];
+            row[j + 1] = (diag + usize::from(ca != cb)).min(up + 1).min(row[j] + 1);
+            diag = up;
+        }
+    }
+    row[b.len()]
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -233,10 +306,47 @@ mod tests {
             assert!(references(&argv(&[bad])).is_err(), "{bad}");
         }
         assert!(
-            references(&argv(&["{{other.A}}", "{secure.A}"]))
+            references(&argv(&[
+                "{{other.A}}",
+                "{x.A}",
+                "${HOME}",
+                "{{ .Values.x }}",
+                "{}"
+            ]))
+            .unwrap()
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn near_misses_refuse_and_name_only_the_start() {
+        for (bad, start) in [
+            ("{{ secure.API_KEY }}", "{{ secure."),
+            ("{{secret.API_KEY}}", "{{secret."),
+            ("x{{secrets.API_KEY}}", "{{secrets."),
+            ("{secure.API_KEY}", "{secure."),
+            ("{{SECURE.API_KEY}}", "{{SECURE."),
+            ("{{secure .API_KEY}}", "{{secure ."),
+            ("{{ vault.API_KEY }}", "{{ vault."),
+            ("{{secur.API_KEY}}", "{{secur."),
+            ("ok {{secure.A}} then {{ secure.B }}", "{{ secure."),
+        ] {
+            let err = references(&argv(&[bad])).unwrap_err();
+            assert!(
+                err.message.contains(&format!("`{start}`")),
+                "{bad}: {}",
+                err.message
+            );
+            assert!(!err.message.contains("API_KEY"), "{}", err.message);
+            assert!(err.hint.unwrap().contains("{{secure.NAME}}"));
+        }
+        assert!(references(&argv(&["{{secure.API_KEY}}"])).is_ok());
+        assert!(
+            references(&argv(&["{score.total}", "{sure.x}"]))
                 .unwrap()
                 .is_empty()
         );
+        assert!(references(&argv(&["{{{secure.API_KEY}}}"])).is_ok());
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod discover;
 pub mod dotenv;
 pub mod egress;
 pub mod error;
+pub mod escape;
 pub mod exit;
 pub mod generate;
 pub mod harden;
@@ -58,39 +59,45 @@ pub fn main() -> ExitCode {
 
 /// Prints `vault: error: …` and `vault: hint: …` on stderr.
 pub fn report(err: &Error) -> Exit {
+    if err.is_quiet() {
+        return err.exit;
+    }
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "vault: error: {}", err.message);
+    // Messages may quote stored or repository text: escaped, they stay one line each.
+    let _ = writeln!(stderr, "vault: error: {}", escape::text(&err.message));
     if let Some(hint) = &err.hint {
-        let _ = writeln!(stderr, "vault: hint: {hint}");
+        let _ = writeln!(stderr, "vault: hint: {}", escape::text(hint));
     }
     err.exit
 }
 
 /// Parses the command line. clap's own errors quote the offending argument; for `set`
 /// and `import`, where a mistyped argument may well be a secret value, vault prints its
-/// own message that quotes nothing.
+/// own message that quotes nothing but a word shaped like a flag. An unknown flag is one
+/// line naming it (flags are never secret), with clap's suggestion in the hint.
 fn parse(args: Vec<OsString>) -> Result<Cli, Exit> {
+    let words = command_words(&args);
+    if let Some(err) = words.first().and_then(|w| no_such_command(w)) {
+        report(&err);
+        return Err(Exit::Usage);
+    }
     match Cli::try_parse_from(&args) {
         Ok(cli) => Ok(cli),
         Err(e) => {
             use clap::error::ErrorKind;
-            // The subcommand is the first non-option word; `--store DIR` is skipped whole.
-            let mut words = args.iter().skip(1);
-            let sensitive = std::iter::from_fn(|| {
-                let a = words.next()?;
-                if a == "--store" {
-                    words.next();
-                }
-                Some(a)
-            })
-            .find(|a| !a.to_string_lossy().starts_with('-'))
-            .is_some_and(|a| a == "set" || a == "import");
+            let sensitive = words.first().is_some_and(|a| a == "set" || a == "import");
             let quiet = matches!(
                 e.kind(),
                 ErrorKind::DisplayHelp
                     | ErrorKind::DisplayVersion
                     | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
             );
+            if e.kind() == ErrorKind::UnknownArgument
+                && let Some(err) = unknown_flag(&e, &args, &words)
+            {
+                report(&err);
+                return Err(Exit::Usage);
+            }
             if sensitive && !quiet {
                 let what = match e.kind() {
                     ErrorKind::UnknownArgument => "an unknown option or an extra argument",
@@ -102,7 +109,7 @@ fn parse(args: Vec<OsString>) -> Result<Cli, Exit> {
                 };
                 report(
                     &Error::new(Exit::Usage, format!("{what} (not shown: it might be a secret value)"))
-                        .hint("see `vault set --help`; values are read from a prompt or stdin, never from arguments"),
+                        .hint(format!("see `vault {} --help`; values are read from a prompt or stdin, never from arguments", words[0])),
                 );
                 return Err(Exit::Usage);
             }
@@ -114,4 +121,96 @@ fn parse(args: Vec<OsString>) -> Result<Cli, Exit> {
             })
         }
     }
+}
+
+/// The words before the first option-looking one that are not options: the subcommand and
+/// (for `policy`/`recipients`) its subcommand. `--store DIR` is skipped whole.
+fn command_words(args: &[OsString]) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut iter = args.iter().skip(1);
+    while let Some(a) = iter.next() {
+        let a = a.to_string_lossy();
+        if a == "--store" {
+            iter.next();
+        } else if a == "--" {
+            break;
+        } else if !a.starts_with('-') {
+            words.push(a.into_owned());
+            let nested = matches!(words[0].as_str(), "policy" | "recipients");
+            if words.len() == 2 || !nested {
+                break;
+            }
+        }
+    }
+    words
+}
+
+/// `vault get NAME` and friends: commands people expect of a secrets tool that vault
+/// deliberately does not have.
+fn no_such_command(word: &str) -> Option<Error> {
+    let err = |message: String, hint: &str| Some(Error::new(Exit::Usage, message).hint(hint));
+    match word {
+        "get" | "show" | "reveal" | "export" | "cat" | "print" | "read" | "dump" | "decrypt" => {
+            err(
+                format!("there is no `vault {word}`: no vault command prints a value"),
+                "`vault run -- CMD` gives a command the values (`{{secure.NAME}}` in an argument); `vault list` shows names",
+            )
+        }
+        "delete" | "del" | "remove" | "unset" => err(
+            format!("there is no `vault {word}`: `vault rm NAME` removes a secret"),
+            "no vault command prints a value; `vault list` shows names",
+        ),
+        _ => None,
+    }
+}
+
+/// The one-line error for an unknown flag, when the offending word is shaped like a flag
+/// and was typed as a whole word (so no part of a value is ever quoted).
+fn unknown_flag(e: &clap::Error, args: &[OsString], words: &[String]) -> Option<Error> {
+    use clap::error::{ContextKind, ContextValue};
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => v.first().cloned(),
+        _ => None,
+    };
+    let invalid = text(ContextKind::InvalidArg)?;
+    let flag = invalid.split('=').next().unwrap_or_default();
+    let long = flag.strip_prefix("--").is_some_and(|rest| {
+        rest.len() <= 32
+            && rest.starts_with(|c: char| c.is_ascii_lowercase())
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    });
+    let short = flag.len() == 2
+        && flag.starts_with('-')
+        && flag[1..].chars().all(|c| c.is_ascii_alphabetic());
+    let typed = args.iter().skip(1).any(|a| {
+        let a = a.to_string_lossy();
+        a == flag || (long && a.strip_prefix(flag).is_some_and(|r| r.starts_with('=')))
+    });
+    if !(long || short) || !typed {
+        return None;
+    }
+    let command = if words.is_empty() {
+        "vault".to_string()
+    } else {
+        format!("vault {}", words.join(" "))
+    };
+    let hint = match text(ContextKind::SuggestedArg) {
+        Some(suggested) => {
+            format!("did you mean `{suggested}`? (`{command} --help` lists the options)")
+        }
+        None if words.first().is_some_and(|w| w == "run") => format!(
+            "`{command} --help` lists the options; a command that starts with `-` goes after `--`"
+        ),
+        None => format!("`{command} --help` lists the options"),
+    };
+    Some(
+        Error::new(
+            Exit::Usage,
+            format!("unknown option {flag} for `{command}`"),
+        )
+        .hint(hint),
+    )
 }

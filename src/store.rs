@@ -108,10 +108,28 @@ fn check_owner_mode(path: &Path, meta: &fs::Metadata, what: &str) -> Result<()> 
 
 /// The error for a missing store.
 pub fn no_store(paths: &Paths) -> Error {
+    // `vault init` alone would create a different store than the one `--store` named.
+    let init = match crate::discover::store_flag() {
+        Some(dir) => format!("vault --store {} init", shell_word(&dir.to_string_lossy())),
+        None => "vault init".to_string(),
+    };
     Error::new(
         Exit::NoInput,
-        format!("no store at {} — run `vault init`", paths.store().display()),
+        format!("no store at {} — run `{init}`", paths.store().display()),
     )
+}
+
+/// `text` as one shell word: as is when it is plain, else single-quoted.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:,@%".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }
 
 /// True when `store.age` exists (as anything, a symlink included: init must not clobber it).

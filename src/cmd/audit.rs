@@ -33,11 +33,12 @@ fn show(paths: &Paths, args: &AuditArgs) -> Result<Exit> {
             }
         }
         let written = if args.json {
-            serde_json::to_writer(&mut out, entry)
+            serde_json::to_string(entry)
                 .map_err(std::io::Error::other)
-                .and_then(|()| writeln!(out))
+                .and_then(|text| writeln!(out, "{}", crate::escape::json(&text)))
         } else {
-            writeln!(out, "{}", line(entry))
+            // Every field may come from a log file someone else wrote (a project store's).
+            writeln!(out, "{}", crate::escape::text(&line(entry)))
         };
         written.map_err(|e| Error::io("stdout", &e))?;
     }
@@ -117,7 +118,9 @@ fn verify(paths: &Paths) -> Result<Exit> {
     let verified = audit::verify(paths, head.as_ref(), shared)?;
     let problems = verified.problems;
     if problems.is_empty() {
-        println!(
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
             "audit log intact: {} entries, chain verified{}",
             verified.entries,
             if verified.head_checked {
@@ -127,7 +130,8 @@ fn verify(paths: &Paths) -> Result<Exit> {
             } else {
                 ""
             }
-        );
+        )
+        .map_err(|e| Error::io("stdout", &e))?;
         return Ok(Exit::Success);
     }
     for p in &problems {

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::secrets::{Contents, rfc3339};
 use crate::unlock::{self, Unlocked};
-use crate::{audit, merge, seal, store};
+use crate::{audit, escape, merge, seal, store};
 
 /// The line `git-setup` puts in `.gitattributes`.
 pub const ATTRIBUTES: &str = ".vault/store.age diff=vault merge=vault";
@@ -139,8 +139,12 @@ pub fn textconv(args: &GitTextconvArgs) -> Result<Exit> {
         Err(e) => {
             // A clone with no identity (or a locked keyring): `git diff` must still work.
             // Say why in one line, show nothing.
-            writeln!(out, "vault store: cannot be opened here: {}", e.message)
-                .map_err(|e| Error::io("stdout", &e))?;
+            writeln!(
+                out,
+                "vault store: cannot be opened here: {}",
+                escape::text(&e.message)
+            )
+            .map_err(|e| Error::io("stdout", &e))?;
             return Ok(Exit::Success);
         }
     };
@@ -171,19 +175,19 @@ fn listing(out: &mut impl Write, c: &Contents) -> std::io::Result<()> {
     )?;
     writeln!(out, "recipients:")?;
     for r in &c.recipients {
-        writeln!(out, "  {r}")?;
+        writeln!(out, "  {}", escape::text(r))?;
     }
     for (name, e) in &c.secrets {
-        writeln!(out, "secret {name}")?;
+        writeln!(out, "secret {}", escape::text(name))?;
         if let Some(d) = &e.description {
-            writeln!(out, "  description: {d}")?;
+            writeln!(out, "  description: {}", escape::text(d))?;
         }
         let policy = if e.policy.is_empty() {
             "(none: no host allowed)".to_string()
         } else {
             e.policy.summary()
         };
-        writeln!(out, "  policy: {policy}")?;
+        writeln!(out, "  policy: {}", escape::text(&policy))?;
         writeln!(out, "  created: {}", rfc3339(e.created))?;
         writeln!(out, "  updated: {}", rfc3339(e.updated))?;
     }

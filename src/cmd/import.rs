@@ -1,4 +1,5 @@
-//! `vault import`: secrets from a dotenv file, all or nothing.
+//! `vault import`: secrets from a dotenv file, all or nothing; with `--skip-short`, the
+//! empty and short values (settings, not secrets) are skipped and named instead.
 
 use std::io::Read;
 
@@ -6,14 +7,17 @@ use zeroize::Zeroizing;
 
 use crate::cli::ImportArgs;
 use crate::dotenv;
-use crate::egress::Policy;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
-use crate::secret::{SecretName, SecretValue};
+use crate::secret::{MIN_VALUE_LEN, SecretName, SecretValue};
 use crate::secrets::{Entry, now};
 
 /// Validates every line first; stores nothing unless every assignment is acceptable.
 pub fn run(args: &ImportArgs) -> Result<Exit> {
+    let policy = crate::cmd::set::policy_from(&args.rules)?;
+    if let Some(d) = &args.description {
+        crate::cmd::set::check_description(d)?;
+    }
     let mut input = Zeroizing::new(Vec::new());
     let path = args.file.display().to_string();
     if path == "-" {
@@ -40,11 +44,17 @@ pub fn run(args: &ImportArgs) -> Result<Exit> {
     }
     let mut items = Vec::new();
     let mut problems = Vec::new();
+    let mut skipped: Vec<String> = Vec::new();
+    let mut short = false;
     for a in assignments {
         match SecretName::parse(&a.key) {
             Ok(name) => {
                 let value = SecretValue::new(a.value);
-                if let Err(e) = value.check(&name, args.allow_short) {
+                let too_short = value.len() < MIN_VALUE_LEN && !args.allow_short;
+                if too_short && args.skip_short {
+                    skipped.push(name.to_string());
+                } else if let Err(e) = value.check(&name, args.allow_short) {
+                    short |= too_short;
                     problems.push(format!("line {}: {}", a.line, e.message));
                 } else if items
                     .iter()
@@ -59,13 +69,28 @@ pub fn run(args: &ImportArgs) -> Result<Exit> {
         }
     }
     if !problems.is_empty() {
-        return Err(Error::new(
+        let err = Error::new(
             Exit::DataErr,
             format!("{path}: nothing imported; {}", problems.join("; ")),
+        );
+        return Err(if short {
+            err.hint("--skip-short imports the rest and names the empty and short values it skips (settings like PORT=8080); --allow-short stores them too")
+        } else {
+            err
+        });
+    }
+    if items.is_empty() {
+        return Err(Error::new(
+            Exit::DataErr,
+            format!(
+                "{path}: nothing imported; every value is empty or shorter than {MIN_VALUE_LEN} bytes (skipped: {})",
+                skipped.join(", ")
+            ),
         ));
     }
     let mut opened = crate::cmd::open()?;
     let count = items.len();
+    let mut kept_policy: Vec<String> = Vec::new();
     opened.modify(|contents| {
         if !args.replace {
             let existing: Vec<&str> = items
@@ -88,17 +113,39 @@ pub fn run(args: &ImportArgs) -> Result<Exit> {
                 Some(entry) => {
                     entry.value = value;
                     entry.updated = time;
+                    if args.description.is_some() {
+                        entry.description.clone_from(&args.description);
+                    }
+                    if !policy.is_empty() {
+                        kept_policy.push(name.to_string());
+                    }
                 }
                 None => {
                     contents.secrets.insert(
                         name.as_str().to_string(),
-                        Entry::new(value, time, None, Policy::default()),
+                        Entry::new(value, time, args.description.clone(), policy.clone()),
                     );
                 }
             }
         }
         Ok(((), crate::audit::Entry::new("import", names)))
     })?;
-    eprintln!("vault: imported {count} secret(s) from {path}");
+    eprintln!(
+        "vault: imported {count} secret(s) from {}",
+        crate::escape::text(&path)
+    );
+    if !skipped.is_empty() {
+        eprintln!(
+            "vault: skipped {} empty or short value(s), not imported: {}",
+            skipped.len(),
+            skipped.join(", ")
+        );
+    }
+    if !kept_policy.is_empty() {
+        eprintln!(
+            "vault: replaced secrets keep their own policy (`vault policy set` changes it): {}",
+            kept_policy.join(", ")
+        );
+    }
     Ok(Exit::Success)
 }

@@ -10,6 +10,20 @@ use crate::exit::Exit;
 
 /// Prints (or writes) a new identity; its recipient goes to stderr.
 pub fn run(args: &KeygenArgs) -> Result<Exit> {
+    // Checked before generating, so a refusal never shows a public key whose identity is
+    // then thrown away (the write itself still refuses to replace anything, race or not).
+    if let Some(path) = &args.output
+        && std::fs::symlink_metadata(path).is_ok()
+    {
+        return Err(Error::new(
+            Exit::CantCreate,
+            format!(
+                "refusing to overwrite {}: no identity was generated",
+                path.display()
+            ),
+        )
+        .hint("name a file that does not exist yet; an identity is never written over another"));
+    }
     let identity = age::x25519::Identity::generate();
     let recipient = identity.to_public().to_string();
     let secret = identity.to_string();

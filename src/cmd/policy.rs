@@ -20,6 +20,13 @@ pub fn run(cmd: &PolicyCommand) -> Result<Exit> {
 fn set(args: &PolicySetArgs) -> Result<Exit> {
     let name = SecretName::parse(&args.name)?;
     let new = crate::cmd::set::policy_from(&args.rules)?;
+    if new.is_empty() && !args.clear {
+        return Err(Error::new(
+            Exit::Usage,
+            format!("`vault policy set {name}` needs a rule (--allow, --confirm or --deny), or --clear to remove every rule"),
+        )
+        .hint(format!("`vault policy show {name}` shows the current rules")));
+    }
     let mut opened = crate::cmd::open()?;
     let old = opened
         .contents
@@ -120,9 +127,14 @@ fn show(args: &PolicyShowArgs) -> Result<Exit> {
             .collect();
         crate::cmd::write_json(&mut out, &map)
     } else {
-        selected
-            .iter()
-            .try_for_each(|(k, p)| writeln!(out, "{k}: {}", p.summary()))
+        selected.iter().try_for_each(|(k, p)| {
+            writeln!(
+                out,
+                "{}: {}",
+                crate::escape::text(k),
+                crate::escape::text(&p.summary())
+            )
+        })
     };
     written.map_err(|e| Error::io("stdout", &e))?;
     Ok(Exit::Success)

@@ -63,8 +63,14 @@ fn list(args: &RecipientsListArgs) -> Result<Exit> {
     let written = if args.json {
         crate::cmd::write_json(&mut out, &rows)
     } else {
-        rows.iter()
-            .try_for_each(|r| writeln!(out, "{}{}", r.key, if r.you { "  (you)" } else { "" }))
+        rows.iter().try_for_each(|r| {
+            writeln!(
+                out,
+                "{}{}",
+                crate::escape::text(r.key),
+                if r.you { "  (you)" } else { "" }
+            )
+        })
     };
     written.map_err(|e| Error::io("stdout", &e))?;
     Ok(Exit::Success)

@@ -167,17 +167,7 @@ fn redacted_argv(argv: &[OsString], set: &PatternSet) -> Vec<String> {
 /// Text derived from argv, made safe for a message, the terminal or the audit log: every
 /// stored value (and encoding) redacted, control characters escaped.
 fn scrub(set: &PatternSet, text: &[u8]) -> String {
-    String::from_utf8_lossy(&set.redact_text(text))
-        .chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
+    crate::escape::bytes(&set.redact_text(text))
 }
 
 fn mode(args: &RunArgs, pref: PtyPref) -> Mode {

@@ -40,14 +40,18 @@ struct JsonReport<'a> {
     unreadable: Vec<JsonUnreadable>,
 }
 
-/// A path for display: `./` dropped, control characters replaced (a file name must not be
-/// able to forge an output line).
+/// A path for display: `./` dropped, control characters escaped (a file name must not be
+/// able to forge an output line or drive the terminal).
 fn shown(path: &std::path::Path) -> String {
     let text = path.to_string_lossy();
     let text = text.strip_prefix("./").unwrap_or(&text);
-    text.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    crate::escape::text(text).into_owned()
+}
+
+/// A path for `--json`: `./` dropped; JSON's own escaping (`cmd::write_json`) is enough.
+fn json_path(path: &std::path::Path) -> String {
+    let text = path.to_string_lossy();
+    text.strip_prefix("./").unwrap_or(&text).to_string()
 }
 
 /// Runs the scan.
@@ -85,7 +89,7 @@ pub fn run(args: &ScanArgs) -> Result<Exit> {
                 .findings
                 .iter()
                 .map(|f| JsonFinding {
-                    path: shown(&f.path),
+                    path: json_path(&f.path),
                     line: f.line,
                     column: f.column,
                     secret: &names[f.secret],
@@ -99,7 +103,7 @@ pub fn run(args: &ScanArgs) -> Result<Exit> {
                 .unreadable
                 .iter()
                 .map(|(p, e)| JsonUnreadable {
-                    path: shown(p),
+                    path: json_path(p),
                     error: e.clone(),
                 })
                 .collect(),

@@ -100,7 +100,8 @@ pub fn unknown(contents: &crate::secrets::Contents, name: &SecretName) -> Error 
     .hint("`vault list` shows the names")
 }
 
-fn check_description(d: &str) -> Result<()> {
+/// Refuses a description that is not one line of at most 1024 bytes.
+pub(crate) fn check_description(d: &str) -> Result<()> {
     if d.len() > 1024 || d.chars().any(char::is_control) {
         return Err(Error::new(
             Exit::DataErr,

@@ -4,9 +4,13 @@
 //! It never prompts: a route that would ask for a passphrase is reported as "(will
 //! prompt)", and then the count and the recipients are unknown (for a project store the
 //! plain `recipients` file is shown instead, marked unverified). When the store cannot be
-//! found or read, it is the usual one-line error. When it can be read but not opened, the
+//! found, `status/diagnose.rs` reports which store would be used, whether config.toml
+//! parses and every unlock route, then the usual error (exit 66). When it cannot be read,
+//! it is the usual one-line error. When it can be read but not opened, the
 //! report is printed (with your public key, so a member can add you) and then the error,
 //! exit 75.
+
+mod diagnose;
 
 use std::io::Write;
 
@@ -19,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::secrets::Contents;
 use crate::unlock::{self, Unlocked};
-use crate::{recipient, store};
+use crate::{escape, recipient, store};
 
 #[derive(Serialize)]
 struct Report {
@@ -54,7 +58,22 @@ pub fn run(args: &StatusArgs) -> Result<Exit> {
         let hint = format!("the store was chosen by {origin}");
         if e.hint.is_some() { e } else { e.hint(hint) }
     };
-    store::check_home(&paths).map_err(found_by)?;
+    let home_missing = std::fs::symlink_metadata(&paths.home).is_err();
+    if !home_missing {
+        store::check_home(&paths).map_err(found_by)?;
+    }
+    if home_missing || !store::exists(&paths) {
+        // No store yet: diagnose anyway, then the usual error.
+        let report = diagnose::diagnose(&paths, &origin);
+        let mut out = std::io::stdout().lock();
+        let written = if args.json {
+            crate::cmd::write_json(&mut out, &report)
+        } else {
+            diagnose::text(&mut out, &report)
+        };
+        written.map_err(|e| Error::io("stdout", &e))?;
+        return Err(found_by(store::no_store(&paths)));
+    }
     let config = Config::load(&paths)?;
     let ciphertext = store::read(&paths).map_err(found_by)?;
     let mut report = Report {
@@ -177,20 +196,20 @@ fn read_plain_recipients(paths: &Paths) -> Option<Vec<String>> {
 }
 
 fn text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
-    writeln!(out, "store:      {}", r.store)?;
+    writeln!(out, "store:      {}", escape::text(&r.store))?;
     writeln!(
         out,
         "found by:   {}{}",
-        r.found_by,
+        escape::text(&r.found_by),
         if r.project { " (a project store)" } else { "" }
     )?;
     writeln!(
         out,
         "unlock:     {}",
-        r.unlock.as_deref().unwrap_or("none (locked)")
+        escape::text(r.unlock.as_deref().unwrap_or("none (locked)"))
     )?;
     for key in &r.identity {
-        writeln!(out, "you:        {key}")?;
+        writeln!(out, "you:        {}", escape::text(key))?;
     }
     match r.secrets {
         Some(n) => writeln!(out, "secrets:    {n}")?,
@@ -200,7 +219,7 @@ fn text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
         (Some(list), _) => {
             writeln!(out, "recipients: {}", list.len())?;
             for key in list {
-                writeln!(out, "  {key}")?;
+                writeln!(out, "  {}", escape::text(key))?;
             }
         }
         (None, Some(list)) => {
@@ -210,7 +229,7 @@ fn text(out: &mut impl Write, r: &Report) -> std::io::Result<()> {
                 list.len()
             )?;
             for key in list {
-                writeln!(out, "  {key}")?;
+                writeln!(out, "  {}", escape::text(key))?;
             }
         }
         (None, None) => writeln!(out, "recipients: unknown (not unlocked)")?,

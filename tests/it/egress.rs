@@ -748,8 +748,8 @@ fn policy_narrowing_works_without_a_terminal() {
             ],
             serde_json::json!({ "confirm": ["*.example.net"], "deny": ["d.example.net", "e.example.net"] }),
         ),
-        // Nothing allowed any more.
-        (&[], serde_json::json!({})),
+        // Nothing allowed any more (an explicit --clear: no flags at all is refused).
+        (&["--clear"], serde_json::json!({})),
     ];
     for (flags, expected) in steps {
         let before = v.store_bytes();

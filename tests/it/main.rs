@@ -6,6 +6,8 @@
 
 mod audit;
 mod egress;
+mod errors;
+mod escape;
 mod faults;
 mod foundation;
 mod harden;

@@ -374,9 +374,13 @@ fn status_failures() {
     let b = team.person("b");
     let proj = team.dir("proj");
     let store = store_of(&proj);
-    // No store yet: the usual error, and where it would be.
-    let e = refuses_at(a.vault(&proj).arg("status"), &store, NO_INPUT);
+    // No store yet: a diagnosis on stdout (see errors.rs), then the usual error.
+    let out = a.vault(&proj).arg("status").output().expect("status");
+    assert_eq!(out.status.code(), Some(NO_INPUT));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(does not exist)"));
+    let e = String::from_utf8_lossy(&out.stderr);
     assert!(e.contains("vault init"), "{e}");
+    assert!(!store.exists());
     a.ok(&proj, &["init", "--project"]);
     a.set(&proj, "API_TOKEN", VALUE_1, false);
     // Someone who is not a recipient: the report (with their public key to hand over),
