@@ -7,7 +7,7 @@ use crate::secret::SecretName;
 
 /// Removes the named secret; an unknown name is an error and changes nothing.
 pub fn run(args: &RmArgs) -> Result<Exit> {
-    let name = SecretName::parse(&args.name)?;
+    let name = SecretName::stored(&args.name)?;
     let mut opened = crate::cmd::open()?;
     if opened.contents.get(&name).is_none() {
         return Err(crate::cmd::set::unknown(&opened.contents, &name));
