@@ -10,9 +10,11 @@
 //! destinations or an evasion, never towards "no destinations".
 //!
 //! # What is analysed
-//! - The whole argv, through wrappers (`env`, `sudo`, `doas`, `xargs`,
-//!   `timeout`, `nice`, `ionice`, `exec`, `command`, `builtin`, `nohup`,
-//!   `time`, `stdbuf`, `setsid`, `taskset`, `strace`, `busybox`) and into
+//! - The whole argv, through wrappers (`env` — `-S` split with GNU env's
+//!   own escapes and read again as env's arguments —, `sudo`, `doas`,
+//!   `find -exec/-execdir/-ok/-okdir`, `xargs`, `timeout`, `nice`, `ionice`,
+//!   `exec`, `command`, `builtin`, `nohup`, `time`, `stdbuf`, `setsid`,
+//!   `taskset`, `strace`, `busybox`) and into
 //!   `sh|bash|zsh|dash|ksh|mksh|ash|fish -c` scripts and `eval` strings,
 //!   which go through a small shell lexer (quotes, escapes, `;` `&&` `||`
 //!   `|` `&`, `( )`, `$(…)`, backticks, `<(…)`, redirections, keywords,
@@ -26,14 +28,21 @@
 //!   (`http`/`https`), `xh`/`xhs`, `ssh`, `scp`, `sftp`, `rsync`, `git`,
 //!   `redis-cli`, `psql` and the `pg_*` tools, `mysql`/`mariadb`/
 //!   `mysqldump`/`mysqladmin`, `mongosh`/`mongo`, `nc`/`ncat`/`netcat`,
-//!   `telnet`, `socat`.
+//!   `telnet`, `socat`, `openssl s_client`, and the DNS and probe tools
+//!   (`dig`, `nslookup`, `host`, `ping`, `traceroute`, `whois`, …) whose
+//!   operands are names that leave the machine.
+//! - Long options as each client matches them (`options`): curl up to 8.5
+//!   takes any unique case-insensitive prefix, GNU tools, wget, git and
+//!   argparse any unique prefix; one that cannot be resolved is refused.
 //! - Programs that run another command (`docker`, `kubectl`, `op run --`,
 //!   `watch`, …): their arguments are scanned generically, and any argument
 //!   that names a known program starts a nested command analysis; an
 //!   argument with spaces is analysed as a shell script.
 //! - Inline environment assignments (`VAR=value cmd`, `env VAR=value`,
-//!   `export` in scripts): proxy variables and variables that make a tool
-//!   read hidden configuration are evasions; values are scanned generically;
+//!   `export` in scripts): every variable [`crate::secret::reserved`] calls
+//!   a hook or configuration (`HOME`, `XDG_*`, `*_PROXY` but `NO_PROXY`,
+//!   `CURL_HOME`, `GIT_CONFIG*`, `LD_PRELOAD`, …) is an evasion — one rule
+//!   with the reserved secret names; values are scanned generically;
 //!   `*HOST*` variables with a host value are destinations.
 //!
 //! # Generic scan (unknown programs, option values, data words)
@@ -117,7 +126,7 @@
 //!   `#` changes that URL's structure after this check.
 //!
 //! The argv check is a guard-rail against mistakes and casual misuse, not a
-//! sandbox: a network-level egress control is the next step.
+//! sandbox: `vault run --net strict` is the network-level control.
 //!
 //! # Rooms (what each owns; every room imports only this module's core and
 //! the rooms above it in this list, never a client family from another)

@@ -1,6 +1,6 @@
 //! Database clients: redis-cli, psql and the pg tools, mysql, mongosh.
 
-use super::options::{Spec, Tok, is_long};
+use super::options::{Abbrev, Spec, Tok, is_long};
 use super::url::{known_host, port_value, split_url};
 use super::{Ctx, Loc, Res, ev};
 use crate::egress::normalize;
@@ -33,6 +33,7 @@ pub(super) const REDIS: Spec = Spec {
         "askpass-file",
     ],
     long_val_prefix: &[],
+    abbrev: Abbrev::Exact,
 };
 pub(super) const PSQL: Spec = Spec {
     short_val: "cdfFhLoPpRTUv",
@@ -54,6 +55,7 @@ pub(super) const PSQL: Spec = Spec {
         "variable",
     ],
     long_val_prefix: &[],
+    abbrev: Abbrev::Prefix(&[]),
 };
 pub(super) const PG_TOOLS: Spec = Spec {
     short_val: "bcdDEfFhIjlLMnNOpPsStTUZ",
@@ -96,6 +98,7 @@ pub(super) const PG_TOOLS: Spec = Spec {
         "maintenance-db",
     ],
     long_val_prefix: &[],
+    abbrev: Abbrev::Prefix(&[]),
 };
 pub(super) const MYSQL: Spec = Spec {
     short_val: "hPuDeSrTw",
@@ -140,6 +143,7 @@ pub(super) const MYSQL: Spec = Spec {
         "defaults-group-suffix",
     ],
     long_val_prefix: &[],
+    abbrev: Abbrev::Prefix(&[]),
 };
 pub(super) const MONGO: Spec = Spec {
     short_val: "up",
@@ -168,6 +172,7 @@ pub(super) const MONGO: Spec = Spec {
         "sslCAFile",
     ],
     long_val_prefix: &[],
+    abbrev: Abbrev::Exact,
 };
 /// libpq `key=value` connection strings (`host=a port=5432 dbname=x`).
 pub(super) fn conninfo_pairs(s: &str) -> Vec<(String, String)> {
@@ -241,7 +246,7 @@ impl Ctx {
         let mut port: Option<u16> = None;
         let mut explicit = false;
         let mut positionals = Vec::new();
-        for t in &REDIS.parse(args, false) {
+        for t in &REDIS.parse(args, false, loc)? {
             match t {
                 Tok::Opt {
                     name, value, vidx, ..
@@ -325,7 +330,7 @@ impl Ctx {
         let spec = if prog == "psql" { &PSQL } else { &PG_TOOLS };
         let mut hosts: Option<(String, usize)> = None;
         let mut ports: Vec<Option<u16>> = Vec::new();
-        for t in &spec.parse(args, false) {
+        for t in &spec.parse(args, false, loc)? {
             match t {
                 Tok::Opt {
                     name, value, vidx, ..
@@ -370,7 +375,7 @@ impl Ctx {
     pub(super) fn mysql(&mut self, prog: &str, args: &[String], loc: &Loc) -> Res {
         let mut host: Option<(String, usize)> = None;
         let mut port = None;
-        for t in &MYSQL.parse(args, false) {
+        for t in &MYSQL.parse(args, false, loc)? {
             match t {
                 Tok::Opt {
                     name,
@@ -418,7 +423,7 @@ impl Ctx {
         let mut nodb = false;
         let mut hosts: Vec<(String, String)> = Vec::new();
         let mut address: Option<(String, usize)> = None;
-        for t in &MONGO.parse(args, false) {
+        for t in &MONGO.parse(args, false, loc)? {
             match t {
                 Tok::Opt {
                     name, value, vidx, ..

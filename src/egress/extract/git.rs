@@ -1,6 +1,6 @@
 //! git: remotes, transports and `-c` configuration.
 
-use super::options::{Spec, Tok, is_long};
+use super::options::{Abbrev, Spec, Tok, is_long};
 use super::ssh::scp_host;
 use super::url::{is_scheme, known_host, split_url};
 use super::{Ctx, Evasion, Loc, Res, ev, get, tail};
@@ -177,6 +177,7 @@ pub(super) const GIT_REMOTE_OPTS: Spec = Spec {
         "origin",
     ],
     long_val_prefix: &[],
+    abbrev: Abbrev::Prefix(&[]),
 };
 
 pub(super) const GIT_CLONE: Spec = Spec {
@@ -202,6 +203,7 @@ pub(super) const GIT_CLONE: Spec = Spec {
         "ref-format",
     ],
     long_val_prefix: &[],
+    abbrev: Abbrev::Prefix(&[]),
 };
 
 impl Ctx {
@@ -348,7 +350,7 @@ impl Ctx {
 
     pub(super) fn git_clone(&mut self, args: &[String], loc: &Loc) -> Res {
         let mut repo_done = false;
-        for t in &GIT_CLONE.parse(args, false) {
+        for t in &GIT_CLONE.parse(args, false, loc)? {
             match t {
                 Tok::Opt {
                     name,
@@ -397,7 +399,7 @@ impl Ctx {
     pub(super) fn git_remote_op(&mut self, sub: &str, args: &[String], loc: &Loc) -> Res {
         let mut repo: Option<(String, usize)> = None;
         let mut first_pos: Option<(String, usize)> = None;
-        for t in &GIT_REMOTE_OPTS.parse(args, false) {
+        for t in &GIT_REMOTE_OPTS.parse(args, false, loc)? {
             match t {
                 Tok::Opt {
                     name, value, idx, ..

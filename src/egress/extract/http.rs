@@ -1,6 +1,6 @@
 //! HTTP clients: curl, wget, httpie and xh.
 
-use super::options::{Spec, Tok, is_long};
+use super::options::{Abbrev, Spec, Tok, is_long};
 use super::{Ctx, Loc, Res, ev};
 
 // ---------------------------------------------------------------------------
@@ -152,6 +152,7 @@ pub(super) const CURL: Spec = Spec {
         "sigalgs",
     ],
     long_val_prefix: &["expand-"],
+    abbrev: Abbrev::PrefixNoCase(CURL_FLAGS),
 };
 
 /// Why a curl long option hides or redirects the destination, if it does.
@@ -285,6 +286,7 @@ pub(super) const WGET: Spec = Spec {
         "retry-on-http-error",
     ],
     long_val_prefix: &[],
+    abbrev: Abbrev::Prefix(WGET_FLAGS),
 };
 
 pub(super) const WGET_EVASIVE: &[&str] = &[
@@ -331,6 +333,7 @@ pub(super) const HTTPIE: Spec = Spec {
         "bearer",
     ],
     long_val_prefix: &[],
+    abbrev: Abbrev::Prefix(&[]),
 };
 
 pub(super) const HTTP_METHODS: &[&str] = &[
@@ -339,7 +342,7 @@ pub(super) const HTTP_METHODS: &[&str] = &[
 
 impl Ctx {
     pub(super) fn curl(&mut self, args: &[String], loc: &Loc) -> Res {
-        let toks = CURL.parse(args, false);
+        let toks = CURL.parse(args, false, loc)?;
         let mut proto_default: Option<String> = None;
         for t in &toks {
             if let Tok::Opt {
@@ -402,7 +405,7 @@ impl Ctx {
     }
 
     pub(super) fn wget(&mut self, args: &[String], loc: &Loc) -> Res {
-        for t in &WGET.parse(args, false) {
+        for t in &WGET.parse(args, false, loc)? {
             match t {
                 Tok::Opt {
                     name,
@@ -436,7 +439,7 @@ impl Ctx {
     }
 
     pub(super) fn httpie(&mut self, prog: &str, args: &[String], loc: &Loc) -> Res {
-        let toks = HTTPIE.parse(args, false);
+        let toks = HTTPIE.parse(args, false, loc)?;
         let mut scheme = if prog == "https" || prog == "xhs" {
             "https".to_string()
         } else {
@@ -514,3 +517,217 @@ impl Ctx {
         Ok(())
     }
 }
+
+/// curl 7.88's long options that take no value (`curl --help all`, less
+/// `CURL.long_val`): curl up to 8.5 takes any unique case-insensitive
+/// prefix of any option, so `--location-t` is `--location-trusted` and
+/// `--conf` is `--config`.
+pub(super) const CURL_FLAGS: &[&str] = &[
+    "anyauth",
+    "append",
+    "basic",
+    "cert-status",
+    "compressed",
+    "compressed-ssh",
+    "create-dirs",
+    "crlf",
+    "digest",
+    "disable",
+    "disable-eprt",
+    "disable-epsv",
+    "disallow-username-in-url",
+    "doh-cert-status",
+    "doh-insecure",
+    "fail",
+    "fail-early",
+    "fail-with-body",
+    "false-start",
+    "form-escape",
+    "ftp-create-dirs",
+    "ftp-pasv",
+    "ftp-pret",
+    "ftp-skip-pasv-ip",
+    "ftp-ssl-ccc",
+    "ftp-ssl-control",
+    "get",
+    "globoff",
+    "haproxy-protocol",
+    "head",
+    "help",
+    "http0.9",
+    "http1.0",
+    "http1.1",
+    "http2",
+    "http2-prior-knowledge",
+    "http3",
+    "http3-only",
+    "ignore-content-length",
+    "include",
+    "insecure",
+    "ipv4",
+    "ipv6",
+    "junk-session-cookies",
+    "list-only",
+    "location",
+    "location-trusted",
+    "mail-rcpt-allowfails",
+    "manual",
+    "metalink",
+    "negotiate",
+    "netrc",
+    "netrc-optional",
+    "next",
+    "no-alpn",
+    "no-buffer",
+    "no-clobber",
+    "no-keepalive",
+    "no-npn",
+    "no-progress-meter",
+    "no-sessionid",
+    "ntlm",
+    "ntlm-wb",
+    "parallel",
+    "parallel-immediate",
+    "parallel-max",
+    "path-as-is",
+    "post301",
+    "post302",
+    "post303",
+    "progress-bar",
+    "proxy-anyauth",
+    "proxy-basic",
+    "proxy-digest",
+    "proxy-insecure",
+    "proxy-negotiate",
+    "proxy-ntlm",
+    "proxy-ssl-allow-beast",
+    "proxy-ssl-auto-client-cert",
+    "proxy-tlsv1",
+    "proxytunnel",
+    "pubkey",
+    "raw",
+    "remote-header-name",
+    "remote-name",
+    "remote-name-all",
+    "remote-time",
+    "remove-on-error",
+    "retry-all-errors",
+    "retry-connrefused",
+    "sasl-ir",
+    "show-error",
+    "silent",
+    "socks5-basic",
+    "socks5-gssapi",
+    "socks5-gssapi-nec",
+    "ssl",
+    "ssl-allow-beast",
+    "ssl-auto-client-cert",
+    "ssl-no-revoke",
+    "ssl-reqd",
+    "ssl-revoke-best-effort",
+    "sslv2",
+    "sslv3",
+    "styled-output",
+    "suppress-connect-headers",
+    "tcp-fastopen",
+    "tcp-nodelay",
+    "tftp-no-options",
+    "tlsv1",
+    "tlsv1.0",
+    "tlsv1.1",
+    "tlsv1.2",
+    "tlsv1.3",
+    "tr-encoding",
+    "trace-time",
+    "use-ascii",
+    "verbose",
+    "version",
+    "xattr",
+];
+
+/// wget 1.21's long options that take no value (`wget --help`, less
+/// `WGET.long_val`), for getopt's unique prefixes.
+pub(super) const WGET_FLAGS: &[&str] = &[
+    "adjust-extension",
+    "ask-password",
+    "auth-no-challenge",
+    "background",
+    "backup-converted",
+    "content-disposition",
+    "content-on-error",
+    "continue",
+    "convert-file-only",
+    "convert-links",
+    "debug",
+    "delete-after",
+    "follow-ftp",
+    "follow-tags",
+    "force-directories",
+    "force-html",
+    "ftps-clear-data-connection",
+    "ftps-fallback-to-ftp",
+    "ftps-implicit",
+    "ftps-resume-ssl",
+    "help",
+    "https-only",
+    "ignore-case",
+    "ignore-length",
+    "ignore-tags",
+    "inet4-only",
+    "inet6-only",
+    "keep-session-cookies",
+    "max-redirect",
+    "mirror",
+    "no-cache",
+    "no-check-certificate",
+    "no-clobber",
+    "no-config",
+    "no-cookies",
+    "no-directories",
+    "no-dns-cache",
+    "no-glob",
+    "no-host-directories",
+    "no-hsts",
+    "no-http-keep-alive",
+    "no-if-modified-since",
+    "no-iri",
+    "no-netrc",
+    "no-parent",
+    "no-passive-ftp",
+    "no-proxy",
+    "no-remove-listing",
+    "no-use-server-timestamps",
+    "no-verbose",
+    "no-warc-compression",
+    "no-warc-digests",
+    "no-warc-keep-log",
+    "page-requisites",
+    "preserve-permissions",
+    "protocol-directories",
+    "quiet",
+    "random-wait",
+    "recursive",
+    "rejected-log",
+    "relative",
+    "retr-symlinks",
+    "retry-connrefused",
+    "save-headers",
+    "server-response",
+    "show-progress",
+    "span-hosts",
+    "spider",
+    "start-pos",
+    "strict-comments",
+    "timestamping",
+    "trust-server-names",
+    "unlink",
+    "verbose",
+    "version",
+    "warc-cdx",
+    "warc-dedup",
+    "warc-file",
+    "warc-header",
+    "warc-max-size",
+    "warc-tempdir",
+    "xattr",
+];

@@ -1,7 +1,7 @@
 //! The shared option matcher: a program's option spec and the tokens it
 //! splits an argv into.
 
-use super::get;
+use super::{Evasion, Loc, ev, get};
 
 // ---------------------------------------------------------------------------
 // Option parsing shared by the program handlers
@@ -19,6 +19,34 @@ pub(super) struct Spec {
     pub(super) long_val: &'static [&'static str],
     /// Long option prefixes that take a value (`expand-`).
     pub(super) long_val_prefix: &'static [&'static str],
+    /// How the program matches a long option it is given against its own.
+    pub(super) abbrev: Abbrev,
+}
+
+/// A client's rule for abbreviated long options, applied once here so every
+/// handler sees full names (`curl --location-t` is `--location-trusted`).
+#[derive(Clone, Copy)]
+pub(super) enum Abbrev {
+    /// Only exact names (or no long options at all).
+    Exact,
+    /// GNU `getopt_long`, git's parse-options, argparse, MySQL: an exact
+    /// name, or a prefix of exactly one of the program's long options. The
+    /// slice lists every long option when it is known; when it is empty,
+    /// an inexact name that could abbreviate one of `long_val` cannot be
+    /// resolved and is refused.
+    Prefix(&'static [&'static str]),
+    /// curl up to 8.5: like `Prefix`, and case-insensitive.
+    PrefixNoCase(&'static [&'static str]),
+}
+
+/// The result of matching one long option name.
+enum Resolved {
+    /// The program's full name for it (or the name as given, when it
+    /// matches none: the program then rejects it or we do not model it).
+    Name(String),
+    /// It abbreviates more than one option, or one of a list we do not
+    /// fully know.
+    Unsure,
 }
 
 #[derive(Debug)]
@@ -49,10 +77,60 @@ impl Spec {
         self.long_val.contains(&name) || self.long_val_prefix.iter().any(|p| name.starts_with(p))
     }
 
+    /// The program's full name for the long option `name` (without `--`).
+    fn resolve(&self, name: &str) -> Resolved {
+        let (all, nocase) = match self.abbrev {
+            Abbrev::Exact => return Resolved::Name(name.to_string()),
+            Abbrev::Prefix(all) => (all, false),
+            Abbrev::PrefixNoCase(all) => (all, true),
+        };
+        let same = |a: &str, b: &str| {
+            if nocase {
+                a.eq_ignore_ascii_case(b)
+            } else {
+                a == b
+            }
+        };
+        let known = || all.iter().chain(self.long_val).copied();
+        if let Some(full) = known().find(|k| same(k, name)) {
+            return Resolved::Name(full.to_string());
+        }
+        if self.long_val_prefix.iter().any(|p| name.starts_with(p)) {
+            return Resolved::Name(name.to_string());
+        }
+        let mut hits: Vec<&str> = known()
+            .filter(|k| k.get(..name.len()).is_some_and(|head| same(head, name)))
+            .collect();
+        hits.sort_unstable();
+        hits.dedup();
+        // With the full list unknown, a name that ends where one of the hits has a
+        // `-` (`--ssl` beside `--ssl-cert`) is most likely an option of its own.
+        let whole_word = || {
+            all.is_empty()
+                && hits
+                    .iter()
+                    .all(|h| h.as_bytes().get(name.len()) == Some(&b'-'))
+        };
+        match hits.as_slice() {
+            [] => Resolved::Name(name.to_string()),
+            [one] if !all.is_empty() => Resolved::Name((*one).to_string()),
+            _ if whole_word() => Resolved::Name(name.to_string()),
+            // Two or more: the program refuses it as ambiguous, which is
+            // harmless, but saying so is clearer than guessing.
+            _ => Resolved::Unsure,
+        }
+    }
+
     /// Split args into options and positionals. With `stop_at_pos`,
     /// everything from the first positional on is positional (wrappers,
-    /// `ssh host cmd…`).
-    pub(super) fn parse(&self, args: &[String], stop_at_pos: bool) -> Vec<Tok> {
+    /// `ssh host cmd…`). Long options come out under the program's full
+    /// name ([`Abbrev`]); one that cannot be resolved is refused.
+    pub(super) fn parse(
+        &self,
+        args: &[String],
+        stop_at_pos: bool,
+        loc: &Loc,
+    ) -> Result<Vec<Tok>, Evasion> {
         let mut out = Vec::new();
         let mut i = 0;
         let mut only_pos = false;
@@ -73,8 +151,25 @@ impl Spec {
                 i += 1;
                 continue;
             }
-            if let Some(long) = w.strip_prefix("--") {
-                if let Some((name, value)) = long.split_once('=') {
+            if let Some(given) = w.strip_prefix("--") {
+                let (given_name, given_value) = match given.split_once('=') {
+                    Some((n, v)) => (n, Some(v)),
+                    None => (given, None),
+                };
+                let resolved = match self.resolve(given_name) {
+                    Resolved::Name(n) => n,
+                    Resolved::Unsure => {
+                        return Err(ev(
+                            format!(
+                                "`--{given_name}` abbreviates more than one option, or one vault cannot tell apart; spell the option out"
+                            ),
+                            loc.src("option", i),
+                        ));
+                    }
+                };
+                let long = resolved.as_str();
+                if let Some(value) = given_value {
+                    let name = long;
                     out.push(Tok::Opt {
                         name: format!("--{name}"),
                         value: Some(value.to_string()),
@@ -91,7 +186,7 @@ impl Spec {
                     i += 1;
                 } else {
                     out.push(Tok::Opt {
-                        name: w.to_string(),
+                        name: format!("--{long}"),
                         value: None,
                         idx: i,
                         vidx: i,
@@ -142,7 +237,7 @@ impl Spec {
             }
             i += if consumed_next { 2 } else { 1 };
         }
-        out
+        Ok(out)
     }
 }
 

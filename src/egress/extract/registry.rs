@@ -2,6 +2,7 @@
 //! program word to the room that handles it.
 
 use super::options::assignment;
+use super::sockets::DNS_TOOLS;
 use super::url::runtime_host;
 use super::wrappers::{DOAS, EXEC, IONICE, NONE, STDBUF, STRACE, SUDO, TASKSET, TIME, TIMEOUT};
 use super::{Ctx, Loc, MAX_COMMANDS, MAX_DEPTH, Res, basename, ev, get, tail};
@@ -151,67 +152,122 @@ pub(super) const PROXY_RUNNERS: &[&str] = &[
     "tsocks",
 ];
 
-/// Programs with a dedicated handler (or wrappers/shells): a word naming
-/// one of these inside a runner or a fallback segment starts a command.
-pub(super) fn is_known_program(p: &str) -> bool {
-    SHELLS.contains(&p)
-        || PROXY_RUNNERS.contains(&p)
-        || matches!(
-            p,
-            "curl"
-                | "curlie"
-                | "wget"
-                | "http"
-                | "https"
-                | "xh"
-                | "xhs"
-                | "ssh"
-                | "scp"
-                | "sftp"
-                | "rsync"
-                | "git"
-                | "redis-cli"
-                | "psql"
-                | "pg_dump"
-                | "pg_dumpall"
-                | "pg_restore"
-                | "pg_isready"
-                | "pgbench"
-                | "createdb"
-                | "dropdb"
-                | "mysql"
-                | "mariadb"
-                | "mysqldump"
-                | "mysqladmin"
-                | "mongosh"
-                | "mongo"
-                | "nc"
-                | "ncat"
-                | "netcat"
-                | "telnet"
-                | "socat"
-                | "env"
-                | "sudo"
-                | "doas"
-                | "xargs"
-                | "timeout"
-                | "nice"
-                | "ionice"
-                | "exec"
-                | "command"
-                | "builtin"
-                | "nohup"
-                | "time"
-                | "stdbuf"
-                | "setsid"
-                | "taskset"
-                | "strace"
-                | "busybox"
-                | "eval"
-        )
+/// How a registered program is analysed: `(ctx, program name, its
+/// arguments, where they sit)`.
+type Handler = fn(&mut Ctx, &str, &[String], &Loc) -> Res;
+
+/// One known program: the names it answers to, its family (the room that
+/// owns its handler) and the handler. Every option spec, with its evasive
+/// options and abbreviation rule, is reached through the handler.
+pub(super) struct Program {
+    pub(super) names: &'static [&'static str],
+    #[cfg_attr(
+        not(test),
+        allow(dead_code, reason = "read by the tests that walk the registry")
+    )]
+    pub(super) family: Family,
+    pub(super) run: Handler,
 }
 
-/// Default port of a URL scheme; `None` when unknown or not fixed.
+/// The room that owns a program's handler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Family {
+    Wrappers,
+    Http,
+    Ssh,
+    Git,
+    Db,
+    Sockets,
+}
+use Family::{Db, Git, Http, Sockets, Ssh, Wrappers};
+
+impl Program {
+    const fn new(names: &'static [&'static str], family: Family, run: Handler) -> Program {
+        Program { names, family, run }
+    }
+}
+
+/// The registry: every program with a dedicated handler. A word naming one
+/// of these (or a shell or proxy runner) inside a runner or a fallback
+/// segment starts a nested command. Adding a client is one entry here.
+pub(super) const PROGRAMS: &[Program] = &[
+    Program::new(&["env"], Wrappers, |c, _, a, l| c.env(a, l)),
+    Program::new(&["sudo"], Wrappers, |c, _, a, l| c.wrapper(a, l, &SUDO)),
+    Program::new(&["doas"], Wrappers, |c, _, a, l| c.wrapper(a, l, &DOAS)),
+    Program::new(&["xargs"], Wrappers, |c, _, a, l| c.xargs(a, l)),
+    Program::new(&["find"], Wrappers, |c, _, a, l| c.find(a, l)),
+    Program::new(&["timeout"], Wrappers, |c, _, a, l| {
+        c.wrapper_skip(a, l, &TIMEOUT, 1)
+    }),
+    Program::new(&["nice"], Wrappers, |c, _, a, l| c.nice(a, l)),
+    Program::new(&["ionice"], Wrappers, |c, _, a, l| c.wrapper(a, l, &IONICE)),
+    Program::new(&["exec"], Wrappers, |c, _, a, l| c.wrapper(a, l, &EXEC)),
+    Program::new(
+        &["command", "builtin", "nohup", "setsid"],
+        Wrappers,
+        |c, _, a, l| c.wrapper(a, l, &NONE),
+    ),
+    Program::new(&["time"], Wrappers, |c, _, a, l| c.wrapper(a, l, &TIME)),
+    Program::new(&["stdbuf"], Wrappers, |c, _, a, l| c.wrapper(a, l, &STDBUF)),
+    Program::new(&["taskset"], Wrappers, |c, _, a, l| {
+        c.wrapper_skip(a, l, &TASKSET, 1)
+    }),
+    Program::new(&["strace"], Wrappers, |c, _, a, l| c.wrapper(a, l, &STRACE)),
+    Program::new(&["busybox"], Wrappers, |c, _, a, l| c.command(a, l)),
+    Program::new(&["eval"], Wrappers, |c, _, a, l| {
+        c.script(&a.join(" "), &l.nested("eval", 0))
+    }),
+    Program::new(&["curl", "curlie"], Http, |c, _, a, l| c.curl(a, l)),
+    Program::new(&["wget"], Http, |c, _, a, l| c.wget(a, l)),
+    Program::new(&["http", "https", "xh", "xhs"], Http, |c, p, a, l| {
+        c.httpie(p, a, l)
+    }),
+    Program::new(&["ssh"], Ssh, |c, _, a, l| c.ssh(a, l)),
+    Program::new(&["scp"], Ssh, |c, _, a, l| c.scp(a, l)),
+    Program::new(&["sftp"], Ssh, |c, _, a, l| c.sftp(a, l)),
+    Program::new(&["rsync"], Ssh, |c, _, a, l| c.rsync(a, l)),
+    Program::new(&["git"], Git, |c, _, a, l| c.git(a, l)),
+    Program::new(&["redis-cli"], Db, |c, _, a, l| c.redis(a, l)),
+    Program::new(
+        &[
+            "psql",
+            "pg_dump",
+            "pg_dumpall",
+            "pg_restore",
+            "pg_isready",
+            "pgbench",
+            "createdb",
+            "dropdb",
+        ],
+        Db,
+        |c, p, a, l| c.psql(p, a, l),
+    ),
+    Program::new(
+        &["mysql", "mariadb", "mysqldump", "mysqladmin"],
+        Db,
+        |c, p, a, l| c.mysql(p, a, l),
+    ),
+    Program::new(&["mongosh", "mongo"], Db, |c, p, a, l| c.mongo(p, a, l)),
+    Program::new(&["nc", "ncat", "netcat"], Sockets, |c, p, a, l| {
+        c.nc(p, a, l)
+    }),
+    Program::new(&["telnet"], Sockets, |c, _, a, l| c.telnet(a, l)),
+    Program::new(&["socat"], Sockets, |c, _, a, l| c.socat(a, l)),
+    Program::new(&["openssl"], Sockets, |c, _, a, l| c.openssl(a, l)),
+    Program::new(DNS_TOOLS, Sockets, |c, p, a, l| c.dns(p, a, l)),
+];
+
+/// The registry entry for a program name.
+pub(super) fn program(name: &str) -> Option<&'static Program> {
+    PROGRAMS.iter().find(|p| p.names.contains(&name))
+}
+
+/// Programs with a dedicated handler, shells and proxy runners: a word
+/// naming one of these inside a runner or a fallback segment starts a
+/// command.
+pub(super) fn is_known_program(p: &str) -> bool {
+    SHELLS.contains(&p) || PROXY_RUNNERS.contains(&p) || program(p).is_some()
+}
 
 impl Ctx {
     // Commands
@@ -267,26 +323,10 @@ impl Ctx {
             ));
         }
         let prog = basename(prog_word);
+        if let Some(entry) = program(prog) {
+            return (entry.run)(self, prog, args, &aloc);
+        }
         match prog {
-            "env" => self.env(args, &aloc),
-            "sudo" => self.wrapper(args, &aloc, &SUDO),
-            "doas" => self.wrapper(args, &aloc, &DOAS),
-            "xargs" => self.xargs(args, &aloc),
-            "timeout" => self.wrapper_skip(args, &aloc, &TIMEOUT, 1),
-            "nice" => self.nice(args, &aloc),
-            "ionice" => self.wrapper(args, &aloc, &IONICE),
-            "exec" => self.wrapper(args, &aloc, &EXEC),
-            "command" | "builtin" | "nohup" => self.wrapper(args, &aloc, &NONE),
-            "time" => self.wrapper(args, &aloc, &TIME),
-            "stdbuf" => self.wrapper(args, &aloc, &STDBUF),
-            "setsid" => self.wrapper(args, &aloc, &NONE),
-            "taskset" => self.wrapper_skip(args, &aloc, &TASKSET, 1),
-            "strace" => self.wrapper(args, &aloc, &STRACE),
-            "busybox" => self.command(args, &aloc),
-            "eval" => {
-                let script = args.join(" ");
-                self.script(&script, &aloc.nested("eval", 0))
-            }
             p if SHELLS.contains(&p) => self.shell(p, args, &aloc),
             p if PROXY_RUNNERS.contains(&p) => Err(ev(
                 format!(
@@ -294,22 +334,6 @@ impl Ctx {
                 ),
                 loc.src("program", i),
             )),
-            "curl" | "curlie" => self.curl(args, &aloc),
-            "wget" => self.wget(args, &aloc),
-            "http" | "https" | "xh" | "xhs" => self.httpie(prog, args, &aloc),
-            "ssh" => self.ssh(args, &aloc),
-            "scp" => self.scp(args, &aloc),
-            "sftp" => self.sftp(args, &aloc),
-            "rsync" => self.rsync(args, &aloc),
-            "git" => self.git(args, &aloc),
-            "redis-cli" => self.redis(args, &aloc),
-            "psql" | "pg_dump" | "pg_dumpall" | "pg_restore" | "pg_isready" | "pgbench"
-            | "createdb" | "dropdb" => self.psql(prog, args, &aloc),
-            "mysql" | "mariadb" | "mysqldump" | "mysqladmin" => self.mysql(prog, args, &aloc),
-            "mongosh" | "mongo" => self.mongo(prog, args, &aloc),
-            "nc" | "ncat" | "netcat" => self.nc(prog, args, &aloc),
-            "telnet" => self.telnet(args, &aloc),
-            "socat" => self.socat(args, &aloc),
             "alias" => Err(ev(
                 "`alias` redefines command names, which hides what later commands run",
                 loc.src("program", i),
@@ -324,7 +348,12 @@ impl Ctx {
             }
             p if LOCAL_ONLY.contains(&p) => Ok(()),
             p if RUNNERS.contains(&p) => self.runner(p, args, &aloc),
-            p => self.unknown(p, args, &aloc),
+            p => {
+                // The program word itself may carry a destination
+                // (`curl\_https://…` left unsplit by an `env -S` we misread).
+                self.scan_word(prog_word, &loc.src("program", i))?;
+                self.unknown(p, args, &aloc)
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The ssh family: ssh, scp, sftp, rsync.
 
-use super::options::{Spec, Tok, is_long};
+use super::options::{Abbrev, Spec, Tok, is_long};
 use super::url::{known_host, port_value, split_url};
 use super::{Ctx, Evasion, Loc, Res, basename, ev, get, tail};
 
@@ -12,18 +12,21 @@ pub(super) const SSH: Spec = Spec {
     short_attached: "",
     long_val: &[],
     long_val_prefix: &[],
+    abbrev: Abbrev::Exact,
 };
 pub(super) const SCP: Spec = Spec {
     short_val: "cDFiJloPSX",
     short_attached: "",
     long_val: &[],
     long_val_prefix: &[],
+    abbrev: Abbrev::Exact,
 };
 pub(super) const SFTP: Spec = Spec {
     short_val: "BbcDFiJloPRSsX",
     short_attached: "",
     long_val: &[],
     long_val_prefix: &[],
+    abbrev: Abbrev::Exact,
 };
 
 /// `-o` options that do not change where ssh connects or run a command.
@@ -206,7 +209,7 @@ impl Ctx {
 
     pub(super) fn ssh(&mut self, args: &[String], loc: &Loc) -> Res {
         let mut port = None;
-        let toks = SSH.parse(args, true);
+        let toks = SSH.parse(args, true, loc)?;
         let mut host_idx = None;
         for t in &toks {
             match t {
@@ -229,7 +232,7 @@ impl Ctx {
         let after = tail(args, h + 1);
         let aloc = loc.shift(h + 1);
         let mut cmd_idx = None;
-        for t in &SSH.parse(after, true) {
+        for t in &SSH.parse(after, true, loc)? {
             match t {
                 Tok::Opt {
                     name, value, idx, ..
@@ -263,7 +266,7 @@ impl Ctx {
     pub(super) fn scp(&mut self, args: &[String], loc: &Loc) -> Res {
         let mut port = None;
         let mut operands = Vec::new();
-        for t in &SCP.parse(args, false) {
+        for t in &SCP.parse(args, false, loc)? {
             match t {
                 Tok::Opt {
                     name, value, idx, ..
@@ -289,7 +292,7 @@ impl Ctx {
     pub(super) fn sftp(&mut self, args: &[String], loc: &Loc) -> Res {
         let mut port = None;
         let mut dest = None;
-        for t in &SFTP.parse(args, false) {
+        for t in &SFTP.parse(args, false, loc)? {
             match t {
                 Tok::Opt {
                     name, value, idx, ..
@@ -329,7 +332,7 @@ impl Ctx {
             ));
         }
         let mut port = None;
-        for t in &SSH.parse(tail(&words, 1), false) {
+        for t in &SSH.parse(tail(&words, 1), false, &Loc::top())? {
             match t {
                 Tok::Opt { name, value, .. } => {
                     self.ssh_opt("ssh", name, value.as_deref(), src, &mut port, "-p", false)?;
@@ -351,7 +354,7 @@ impl Ctx {
         let mut ssh_port = None;
         let mut daemon_port = None;
         let mut operands = Vec::new();
-        for t in &RSYNC.parse(args, false) {
+        for t in &RSYNC.parse(args, false, loc)? {
             match t {
                 Tok::Opt {
                     name, value, idx, ..
@@ -455,4 +458,5 @@ pub(super) const RSYNC: Spec = Spec {
         "dparam",
     ],
     long_val_prefix: &[],
+    abbrev: Abbrev::Exact,
 };

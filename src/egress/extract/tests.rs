@@ -1,5 +1,8 @@
 //! The extractor's tests: the case table in `cases.txt` and properties.
 
+use super::http::{CURL, CURL_FLAGS, curl_evasive};
+use super::registry::PROGRAMS;
+use super::wrappers::split_string;
 use super::{Destination, Evasion, destinations, normalize};
 use proptest::prelude::*;
 
@@ -200,5 +203,71 @@ proptest! {
                 prop_assert_eq!(normalize::host(&d.host), Ok(d.host.clone()));
             }
         }
+    }
+}
+
+/// The registry: every entry names a room and has cases in `cases.txt`.
+#[test]
+fn every_program_has_cases() {
+    let cases = cases();
+    let mut families = Vec::new();
+    for p in PROGRAMS {
+        if !families.contains(&p.family) {
+            families.push(p.family);
+        }
+        let covered = p.names.iter().any(|name| {
+            let in_script = format!("{name} ");
+            cases.iter().any(|(argv, _)| {
+                argv.iter().any(|w| {
+                    w == name || w.starts_with(&in_script) || w.contains(&format!(" {in_script}"))
+                })
+            })
+        });
+        assert!(covered, "no case in cases.txt runs any of {:?}", p.names);
+    }
+    assert_eq!(families.len(), 6, "{families:?}");
+}
+
+/// Every evasive curl option refuses, spelled out and as the shortest prefix curl
+/// would take for it (in any case).
+#[test]
+fn every_evasive_curl_option_refuses_and_so_do_its_abbreviations() {
+    let all: Vec<&str> = CURL_FLAGS.iter().chain(CURL.long_val).copied().collect();
+    for name in all.iter().filter(|n| curl_evasive(n).is_some()) {
+        let full = run(&["curl", &format!("--{name}"), "x", "https://a.com"]);
+        assert!(full.is_err(), "--{name}: {full:?}");
+        let shortest = (1..=name.len()).find_map(|k| {
+            let p = &name[..k];
+            (all.iter().filter(|o| o.starts_with(p)).count() == 1).then_some(p)
+        });
+        if let Some(p) = shortest.filter(|p| p.len() < name.len()) {
+            let upper = p.to_ascii_uppercase();
+            for spelled in [p.to_string(), upper] {
+                let got = run(&["curl", &format!("--{spelled}"), "x", "https://a.com"]);
+                assert!(got.is_err(), "--{spelled} (= --{name}): {got:?}");
+            }
+        }
+    }
+}
+
+/// GNU env's `-S` escapes, as coreutils documents them.
+#[test]
+fn env_split_string_follows_gnu() {
+    let split = |s: &str| split_string(s).map_err(|e| e.to_string());
+    let words = |v: &[&str]| Ok(v.iter().map(|s| (*s).to_string()).collect::<Vec<_>>());
+    assert_eq!(
+        split("curl\\_-sS\\_https://e/"),
+        words(&["curl", "-sS", "https://e/"])
+    );
+    assert_eq!(split("a\\tb c"), words(&["a\tb", "c"]));
+    assert_eq!(split("\"a\\_b\" c"), words(&["a b", "c"]));
+    assert_eq!(split("'a\\_b' c"), words(&["a\\_b", "c"]));
+    assert_eq!(split("a \\c b c"), words(&["a"]));
+    assert_eq!(split("a #b c"), words(&["a"]));
+    assert_eq!(split("a b#c"), words(&["a", "b#c"]));
+    assert_eq!(split("x ${HOME}/y"), words(&["x", "${HOME}/y"]));
+    assert_eq!(split("'' x"), words(&["", "x"]));
+    for bad in ["a\\q", "'a", "\"a", "$HOME", "${}", "a\\", "\"\\c\""] {
+        assert!(split(bad).is_err(), "{bad}");
     }
 }

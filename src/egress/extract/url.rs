@@ -4,6 +4,7 @@
 use super::{Ctx, Destination, Evasion, Loc, Res, ev};
 use crate::egress::normalize;
 
+/// Default port of a URL scheme; `None` when unknown or not fixed.
 pub(super) fn default_port(scheme: &str) -> Option<u16> {
     Some(match scheme {
         "http" | "ws" => 80,

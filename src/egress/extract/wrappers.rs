@@ -1,11 +1,12 @@
 //! Wrappers that run another command (`env`, `sudo`, `xargs`, shells,
 //! runners) and programs the extractor does not know.
 
-use super::options::{Spec, Tok, assignment, is_long};
+use super::options::{Abbrev, Spec, Tok, assignment, is_long};
 use super::registry::{LOCAL_ONLY, is_known_program};
 use super::url::{runtime_host, split_host_port};
 use super::{Ctx, Loc, Res, basename, ev, get, program_word, tail};
 use crate::egress::normalize;
+use crate::secret::Reserved;
 
 impl Ctx {
     /// `NAME=value` before a command, in `env`, or in a script.
@@ -17,31 +18,6 @@ impl Ctx {
         for_program: bool,
     ) -> Res {
         let upper = name.to_ascii_uppercase();
-        let hidden = [
-            "GIT_SSH",
-            "GIT_SSH_COMMAND",
-            "GIT_PROXY_COMMAND",
-            "GIT_CONFIG",
-            "GIT_CONFIG_PARAMETERS",
-            "GIT_CONFIG_COUNT",
-            "GIT_CONFIG_GLOBAL",
-            "GIT_CONFIG_SYSTEM",
-            "GIT_EXEC_PATH",
-            "RSYNC_RSH",
-            "RSYNC_CONNECT_PROG",
-            "CURL_HOME",
-            "WGETRC",
-            "SYSTEM_WGETRC",
-            "HOSTALIASES",
-            "LOCALDOMAIN",
-            "LD_PRELOAD",
-            "LD_AUDIT",
-            "BASH_ENV",
-            "ENV",
-            "PGSERVICE",
-            "PGSERVICEFILE",
-            "PGSYSCONFDIR",
-        ];
         if (upper.ends_with("_PROXY") && upper != "NO_PROXY") || upper == "PROXY" {
             return Err(ev(
                 format!(
@@ -50,14 +26,20 @@ impl Ctx {
                 src,
             ));
         }
-        if hidden.contains(&upper.as_str())
-            || upper.starts_with("GIT_CONFIG_KEY_")
-            || upper.starts_with("GIT_CONFIG_VALUE_")
-        {
-            return Err(ev(
-                format!("`{name}` set inline can redirect connections or run hidden commands"),
-                src,
-            ));
+        // One rule with the reserved secret names: a variable a client reads as
+        // configuration, trust or a hook (`HOME`, `XDG_CONFIG_HOME`, `CURL_HOME`,
+        // `GIT_CONFIG_GLOBAL`, `LD_PRELOAD`, …) can point it at a file that sends it
+        // elsewhere. `NO_PROXY` only turns proxying off.
+        match crate::secret::reserved(name) {
+            Some(Reserved::Hook | Reserved::Config) if upper != "NO_PROXY" => {
+                return Err(ev(
+                    format!(
+                        "`{name}` set inline makes programs read configuration or run code that argv does not show, which can redirect connections"
+                    ),
+                    src,
+                ));
+            }
+            _ => {}
         }
         self.scan_word(value, src)?;
         if for_program
@@ -104,7 +86,7 @@ impl Ctx {
         spec: &Spec,
         skip: usize,
     ) -> Res {
-        let toks = spec.parse(args, true);
+        let toks = spec.parse(args, true, loc)?;
         let mut seen = 0;
         for t in &toks {
             match t {
@@ -128,26 +110,55 @@ impl Ctx {
     }
 
     pub(super) fn env(&mut self, args: &[String], loc: &Loc) -> Res {
-        let toks = ENV.parse(args, true);
+        let toks = ENV.parse(args, true, loc)?;
         for t in &toks {
             match t {
                 Tok::Opt {
                     name, value, vidx, ..
                 } => {
-                    if name == "-S" || is_long(name, &["split-string"]) {
-                        // `env -S "cmd args"`: split and prepend.
-                        let mut words: Vec<String> = value
-                            .as_deref()
-                            .unwrap_or("")
-                            .split_whitespace()
-                            .map(|w| w.trim_matches(['"', '\'']).to_string())
-                            .collect();
+                    if name == "-S" || name == "--split-string" {
+                        // `env -S "cmd args"`: split with GNU env's own rules, then
+                        // analysed as env's arguments again (they may hold options and
+                        // assignments too).
+                        let src = loc.src("env -S", *vidx);
+                        let split = split_string(value.as_deref().unwrap_or(""))
+                            .map_err(|why| ev(format!("`env -S` string {why}"), src))?;
+                        let mut words = vec!["env".to_string()];
+                        words.extend(split);
                         words.extend(tail(args, vidx + 1).iter().cloned());
                         return self.command(&words, &loc.nested("env -S", *vidx));
                     }
                 }
                 Tok::Pos { idx, .. } => return self.command(tail(args, *idx), &loc.shift(*idx)),
             }
+        }
+        Ok(())
+    }
+
+    /// `find … -exec CMD {} ;` (and `-execdir`, `-ok`, `-okdir`): each
+    /// command is analysed, `{}` standing for a path found at run time.
+    pub(super) fn find(&mut self, args: &[String], loc: &Loc) -> Res {
+        let mut i = 0;
+        while let Some(w) = get(args, i) {
+            if matches!(w, "-exec" | "-execdir" | "-ok" | "-okdir") {
+                let start = i + 1;
+                let mut end = start;
+                while let Some(x) = get(args, end) {
+                    if x == ";" || (x == "+" && end > start && get(args, end - 1) == Some("{}")) {
+                        break;
+                    }
+                    end += 1;
+                }
+                let words: Vec<String> = args
+                    .get(start..end)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|w| w.replace("{}", "{{find path}}"))
+                    .collect();
+                self.command(&words, &loc.shift(start))?;
+                i = end;
+            }
+            i += 1;
         }
         Ok(())
     }
@@ -163,7 +174,7 @@ impl Ctx {
     }
 
     pub(super) fn xargs(&mut self, args: &[String], loc: &Loc) -> Res {
-        let toks = XARGS.parse(args, true);
+        let toks = XARGS.parse(args, true, loc)?;
         let mut replace: Option<String> = None;
         for t in &toks {
             match t {
@@ -330,6 +341,7 @@ pub(super) const NONE: Spec = Spec {
     short_attached: "",
     long_val: &[],
     long_val_prefix: &[],
+    abbrev: Abbrev::Exact,
 };
 pub(super) const SUDO: Spec = Spec {
     short_val: "ugpCDrtUTR",
@@ -348,66 +360,77 @@ pub(super) const SUDO: Spec = Spec {
         "host",
     ],
     long_val_prefix: &[],
+    abbrev: Abbrev::Prefix(&[]),
 };
 pub(super) const DOAS: Spec = Spec {
     short_val: "uC",
     short_attached: "",
     long_val: &[],
     long_val_prefix: &[],
+    abbrev: Abbrev::Exact,
 };
 pub(super) const ENV: Spec = Spec {
     short_val: "uCSP",
     short_attached: "",
     long_val: &["unset", "chdir", "split-string"],
     long_val_prefix: &[],
+    abbrev: Abbrev::Prefix(ENV_ALL),
 };
 pub(super) const TIMEOUT: Spec = Spec {
     short_val: "sk",
     short_attached: "",
     long_val: &["signal", "kill-after"],
     long_val_prefix: &[],
+    abbrev: Abbrev::Prefix(TIMEOUT_ALL),
 };
 pub(super) const NICE: Spec = Spec {
     short_val: "n",
     short_attached: "",
     long_val: &["adjustment"],
     long_val_prefix: &[],
+    abbrev: Abbrev::Prefix(&["adjustment", "help", "version"]),
 };
 pub(super) const IONICE: Spec = Spec {
     short_val: "cnpPu",
     short_attached: "",
     long_val: &["class", "classdata", "pid", "pgid", "uid"],
     long_val_prefix: &[],
+    abbrev: Abbrev::Prefix(&[]),
 };
 pub(super) const EXEC: Spec = Spec {
     short_val: "a",
     short_attached: "",
     long_val: &[],
     long_val_prefix: &[],
+    abbrev: Abbrev::Exact,
 };
 pub(super) const TIME: Spec = Spec {
     short_val: "fo",
     short_attached: "",
     long_val: &["format", "output"],
     long_val_prefix: &[],
+    abbrev: Abbrev::Prefix(&[]),
 };
 pub(super) const STDBUF: Spec = Spec {
     short_val: "ioe",
     short_attached: "",
     long_val: &["input", "output", "error"],
     long_val_prefix: &[],
+    abbrev: Abbrev::Prefix(&["input", "output", "error", "help", "version"]),
 };
 pub(super) const TASKSET: Spec = Spec {
     short_val: "",
     short_attached: "",
     long_val: &[],
     long_val_prefix: &[],
+    abbrev: Abbrev::Exact,
 };
 pub(super) const STRACE: Spec = Spec {
     short_val: "abeEIoOpPsSuUX",
     short_attached: "",
     long_val: &["output", "trace", "signal", "user", "attach", "env"],
     long_val_prefix: &[],
+    abbrev: Abbrev::Prefix(&[]),
 };
 pub(super) const XARGS: Spec = Spec {
     short_val: "aEIdLnPs",
@@ -421,4 +444,162 @@ pub(super) const XARGS: Spec = Spec {
         "process-slot-var",
     ],
     long_val_prefix: &[],
+    abbrev: Abbrev::Prefix(XARGS_ALL),
 };
+
+/// GNU env's long options (coreutils 9), for getopt's prefixes: `--s` is
+/// `--split-string`.
+pub(super) const ENV_ALL: &[&str] = &[
+    "block-signal",
+    "chdir",
+    "debug",
+    "default-signal",
+    "help",
+    "ignore-environment",
+    "ignore-signal",
+    "list-signal-handling",
+    "null",
+    "split-string",
+    "unset",
+    "version",
+];
+
+/// GNU timeout's long options.
+pub(super) const TIMEOUT_ALL: &[&str] = &[
+    "foreground",
+    "help",
+    "kill-after",
+    "preserve-status",
+    "signal",
+    "verbose",
+    "version",
+];
+
+/// GNU xargs's long options.
+pub(super) const XARGS_ALL: &[&str] = &[
+    "arg-file",
+    "delimiter",
+    "eof",
+    "exit",
+    "help",
+    "interactive",
+    "max-args",
+    "max-chars",
+    "max-lines",
+    "max-procs",
+    "no-run-if-empty",
+    "null",
+    "open-tty",
+    "process-slot-var",
+    "replace",
+    "show-limits",
+    "verbose",
+    "version",
+];
+
+/// GNU env's `-S` splitting (coreutils `env.c`): whitespace separates words
+/// outside quotes; `'…'` keeps everything but `\\` and `\'`; `"…"` and bare
+/// words take the escapes `\" \' \# \$ \\ \_ \c \f \n \r \t \v`, where `\_`
+/// is a space inside double quotes and a word break outside, and `\c` ends
+/// the string (not allowed in double quotes); `#` at a word's start is a
+/// comment; `${NAME}` is the variable's value at run time, kept here as
+/// `${NAME}` so a host built from it is refused. Anything else GNU env
+/// refuses, and so does this.
+pub(super) fn split_string(s: &str) -> Result<Vec<String>, String> {
+    #[derive(PartialEq)]
+    enum Q {
+        None,
+        Single,
+        Double,
+    }
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut q = Q::None;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match q {
+            Q::Single => match c {
+                '\'' => q = Q::None,
+                '\\' if matches!(chars.peek(), Some('\\' | '\'')) => {
+                    cur.extend(chars.next());
+                }
+                c => cur.push(c),
+            },
+            Q::None | Q::Double => match c {
+                '\'' if q == Q::None => {
+                    q = Q::Single;
+                    in_word = true;
+                }
+                '"' => {
+                    q = if q == Q::Double { Q::None } else { Q::Double };
+                    in_word = true;
+                }
+                ' ' | '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' if q == Q::None => {
+                    if in_word {
+                        words.push(std::mem::take(&mut cur));
+                        in_word = false;
+                    }
+                }
+                '#' if q == Q::None && !in_word => break,
+                '\\' => {
+                    let Some(e) = chars.next() else {
+                        return Err("ends with a lone backslash".to_string());
+                    };
+                    let was_in_word = in_word;
+                    in_word = true;
+                    match e {
+                        '"' | '\'' | '#' | '$' | '\\' => cur.push(e),
+                        '_' if q == Q::Double => cur.push(' '),
+                        '_' => {
+                            words.push(std::mem::take(&mut cur));
+                            in_word = false;
+                        }
+                        'c' if q == Q::Double => {
+                            return Err("uses `\\c` inside double quotes".to_string());
+                        }
+                        'c' => {
+                            in_word = was_in_word;
+                            break;
+                        }
+                        'f' => cur.push('\u{c}'),
+                        'n' => cur.push('\n'),
+                        'r' => cur.push('\r'),
+                        't' => cur.push('\t'),
+                        'v' => cur.push('\u{b}'),
+                        e => return Err(format!("uses the escape `\\{e}`, which env refuses")),
+                    }
+                }
+                '$' => {
+                    if chars.next() != Some('{') {
+                        return Err("uses `$` without `{NAME}`, which env refuses".to_string());
+                    }
+                    let mut name = String::new();
+                    loop {
+                        match chars.next() {
+                            Some('}') => break,
+                            Some(c) if c.is_ascii_alphanumeric() || c == '_' => name.push(c),
+                            _ => return Err("has a malformed `${NAME}`".to_string()),
+                        }
+                    }
+                    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+                        return Err("has a malformed `${NAME}`".to_string());
+                    }
+                    cur.push_str(&format!("${{{name}}}"));
+                    in_word = true;
+                }
+                c => {
+                    cur.push(c);
+                    in_word = true;
+                }
+            },
+        }
+    }
+    if q != Q::None {
+        return Err("has an unterminated quote".to_string());
+    }
+    if in_word {
+        words.push(cur);
+    }
+    Ok(words)
+}
