@@ -18,12 +18,6 @@ pub struct Paths {
 }
 
 impl Paths {
-    /// Resolves the home: `--store`, else `$VAULT_HOME`, else the nearest `.vault/` upward
-    /// from the working directory, else the user's personal store (see `discover.rs`).
-    pub fn locate() -> Result<Paths> {
-        crate::discover::locate().map(|(paths, _)| paths)
-    }
-
     /// The encrypted store.
     #[must_use]
     pub fn store(&self) -> PathBuf {

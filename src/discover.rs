@@ -201,6 +201,15 @@ pub fn project_here() -> Result<Paths> {
     })
 }
 
+impl Paths {
+    /// Resolves the home: `--store`, else `$VAULT_HOME`, else the nearest `.vault/` upward
+    /// from the working directory, else the user's personal store. Lives here, not in
+    /// `config.rs`, so `config` does not import `discover` (which imports `config`).
+    pub fn locate() -> Result<Paths> {
+        locate().map(|(paths, _)| paths)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{find_upward, is_project, personal_home};

@@ -23,4 +23,4 @@ pub mod policy;
 pub use extract::{Destination, Evasion, destinations};
 pub use normalize::NormalizeError;
 pub use pattern::{HostMatch, HostPattern, PatternError, PatternErrorKind};
-pub use policy::{Decision, Denial, Policy, Verdict, check_argv, evaluate, widening};
+pub use policy::{Check, Decision, Denial, Policy, Verdict, check_argv, evaluate, widening};

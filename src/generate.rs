@@ -10,7 +10,7 @@ use clap_complete::Shell;
 use crate::cli::{Cli, GenerateArgs, Generated};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
-use crate::secret::{RESERVED_NAMES, RESERVED_PREFIXES};
+use crate::secret::{RESERVED_NAMES, RESERVED_PREFIXES, RESERVED_RULES};
 
 mod completion;
 mod pages;
@@ -165,12 +165,16 @@ fn extra_sections() -> String {
             ),
         ],
     );
+    let names: Vec<&str> = RESERVED_NAMES.iter().map(|(n, _)| *n).collect();
+    let prefixes: Vec<&str> = RESERVED_PREFIXES.iter().map(|(p, _)| *p).collect();
     let reserved = format!(
-        "vault set refuses names that a child's shell, loader or tools treat as code, search paths, trust anchors or network routes (compared case-insensitively): {}; and every name starting with {}.",
-        RESERVED_NAMES.join(", "),
-        RESERVED_PREFIXES.join(", ")
+        "The rule: a secret name is refused when a common program reads that variable as code or a place to load code from, as configuration, trust or a network route, or as the child's identity, rather than as a credential (compared case-insensitively). vault set and vault import refuse such names; a store that already holds one (written by an older vault or by hand) still lists and removes it, but vault run refuses to inject it. The names: {}; every name starting with {}; and {}.",
+        names.join(", "),
+        prefixes.join(", "),
+        RESERVED_RULES.join(", ")
     );
-    paragraphs(&mut s, "RESERVED NAMES", &[&reserved]);
+    let inline = "The same rule judges the command line: vault run refuses an inline assignment of such a variable in argv (VAR=value cmd, env VAR=value cmd, export in a sh -c script, a wrapper's environment), as in env HOME=DIR curl URL, where a .curlrc in DIR could send the request elsewhere. Exceptions: NO_PROXY, which only turns proxying off, and the identity names (TERM, TZ, TZDIR, USER, LOGNAME, PWD, OLDPWD, TMPDIR, MALLOC_CHECK_, MALLOC_PERTURB_).";
+    paragraphs(&mut s, "RESERVED NAMES", &[&reserved, inline]);
     paragraphs(
         &mut s,
         "INJECTION AND REDACTION",

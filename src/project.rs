@@ -7,8 +7,6 @@
 //!   never reads it back. The list inside the encrypted store is the only source of truth,
 //!   so editing this file cannot add a recipient.
 
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use crate::config::Paths;
@@ -157,35 +155,9 @@ pub fn write_recipients(paths: &Paths, recipients: &[String]) -> Result<()> {
     )
 }
 
-/// Replaces `path` atomically (temp file in the same directory, fsync, rename).
+/// Replaces `path` atomically: store.rs's one atomic-write helper.
 pub fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.tmp."))
-        .permissions(std::fs::Permissions::from_mode(0o600))
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir.display(), &e))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| Error::io(tmp.path().display(), &e))?;
-    if let Ok(meta) = std::fs::symlink_metadata(path)
-        && !meta.is_file()
-    {
-        return Err(Error::new(
-            crate::exit::Exit::IoErr,
-            format!("refusing to replace {}: not a regular file", path.display()),
-        ));
-    }
-    tmp.persist(path)
-        .map_err(|e| Error::io(path.display(), &e.error))?;
-    crate::store::sync_dir(dir)
+    crate::store::replace_file(path, bytes)
 }
 
 /// For `init --project` without an identity in the environment: the personal identity from
@@ -194,9 +166,10 @@ pub fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
 pub fn personal_identity(
     paths: &Paths,
     config: &crate::config::Config,
-    args: &crate::cli::InitArgs,
+    project: bool,
+    passphrase: bool,
 ) -> Result<Option<(Vec<String>, crate::unlock::Route)>> {
-    if !args.project || args.passphrase || !config.keyring {
+    if !project || passphrase || !config.keyring {
         return Ok(None);
     }
     let Some(personal) = crate::discover::personal_home(paths) else {

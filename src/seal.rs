@@ -11,8 +11,7 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 
-/// An identity that can open the store.
-pub type Identity = Box<dyn age::Identity + Send + Sync>;
+pub use crate::recipient::Identity;
 
 /// Parses a recipient string: an age X25519 public key (`age1…`) or an SSH public key
 /// (`ssh-ed25519`, `ssh-rsa`); see `recipient.rs`.
@@ -69,4 +68,31 @@ pub fn decrypt(ciphertext: &[u8], identities: &[Identity]) -> Result<Zeroizing<V
         .read_to_end(&mut plain)
         .map_err(|_| damaged("the payload is truncated or corrupted"))?;
     Ok(plain)
+}
+
+/// True when `identities` can decrypt a file encrypted to `recipients` (checked by
+/// encrypting a few bytes and decrypting them), so a change of recipients can never lock
+/// out the person making it.
+pub fn opens(recipients: &[String], identities: &[Identity]) -> Result<bool> {
+    if recipients.is_empty() {
+        return Ok(false);
+    }
+    let probe = encrypt(b"vault recipients probe", recipients)?;
+    Ok(decrypt(&probe, identities).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Identity, opens};
+
+    #[test]
+    fn probe() {
+        let a = age::x25519::Identity::generate();
+        let b = age::x25519::Identity::generate();
+        let ra = vec![a.to_public().to_string()];
+        let ids: Vec<Identity> = vec![Box::new(a)];
+        assert!(opens(&ra, &ids).unwrap());
+        assert!(!opens(&[b.to_public().to_string()], &ids).unwrap());
+        assert!(!opens(&[], &ids).unwrap());
+    }
 }

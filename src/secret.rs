@@ -21,114 +21,208 @@ pub const MAX_ENV_STRING: usize = 128 * 1024;
 /// Longest accepted name (the regex `^[A-Za-z_][A-Za-z0-9_]{0,127}$`).
 pub const MAX_NAME_LEN: usize = 128;
 
-/// Environment variables a child's loader, shell or tools treat as code, search paths,
-/// trust anchors or network routes. A secret with one of these names would be injected
-/// into the child's environment and could hijack it, so such names are refused.
-/// Compared case-insensitively (`http_proxy` and `HTTP_PROXY` are both honoured by tools).
-pub const RESERVED_NAMES: &[&str] = &[
-    // shells
-    "PATH",
-    "HOME",
-    "SHELL",
-    "ENV",
-    "BASH_ENV",
-    "IFS",
-    "PS1",
-    "PS2",
-    "PS4",
-    "SHELLOPTS",
-    "BASHOPTS",
-    "CDPATH",
-    "GLOBIGNORE",
-    "PROMPT_COMMAND",
-    "TERM",
-    "TMPDIR",
-    "USER",
-    "LOGNAME",
-    "PWD",
-    "OLDPWD",
-    "ZDOTDIR",
-    // dynamic loader and libc
-    "GCONV_PATH",
-    "LOCPATH",
-    "NLSPATH",
-    "HOSTALIASES",
-    "RESOLV_HOST_CONF",
-    "LOCALDOMAIN",
-    "RES_OPTIONS",
-    "MALLOC_CHECK_",
-    "MALLOC_PERTURB_",
-    "TZ",
-    "TZDIR",
-    // language runtimes
-    "NODE_OPTIONS",
-    "NODE_PATH",
-    "NODE_EXTRA_CA_CERTS",
-    "PYTHONSTARTUP",
-    "PYTHONPATH",
-    "PYTHONHOME",
-    "PYTHONINSPECT",
-    "PYTHONUSERBASE",
-    "PERL5OPT",
-    "PERL5LIB",
-    "PERLLIB",
-    "PERL5DB",
-    "RUBYOPT",
-    "RUBYLIB",
-    "JAVA_TOOL_OPTIONS",
-    "_JAVA_OPTIONS",
-    "JDK_JAVA_OPTIONS",
-    "CLASSPATH",
-    "GOFLAGS",
-    "RUSTC_WRAPPER",
-    "RUSTFLAGS",
-    "CARGO_HOME",
-    "LUA_INIT",
-    "LUA_PATH",
-    "PHPRC",
-    "R_PROFILE",
-    "R_PROFILE_USER",
-    // tools that run other programs
-    "EDITOR",
-    "VISUAL",
-    "PAGER",
-    "GIT_PAGER",
-    "BROWSER",
-    "MANPAGER",
-    "LESSOPEN",
-    "LESSCLOSE",
-    "GIT_SSH",
-    "GIT_SSH_COMMAND",
-    "GIT_EXEC_PATH",
-    "GIT_ASKPASS",
-    "SSH_ASKPASS",
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_CONFIG",
-    "GIT_CONFIG_GLOBAL",
-    "GIT_CONFIG_SYSTEM",
-    "GIT_CONFIG_PARAMETERS",
-    "GIT_CONFIG_COUNT",
-    "GIT_PROXY_COMMAND",
-    "SSH_AUTH_SOCK",
-    // network routes and TLS trust
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "FTP_PROXY",
-    "CURL_HOME",
-    "WGETRC",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "CURL_CA_BUNDLE",
-    "REQUESTS_CA_BUNDLE",
+/// Why a variable name is reserved: a common program reads it as code, a search path,
+/// configuration, a trust anchor or a network route rather than as a credential.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reserved {
+    /// The shell, the loader, an interpreter or a tool runs code or loads modules from it
+    /// (`LD_PRELOAD`, `BASH_ENV`, `PYTHONPATH`, `GIT_EXTERNAL_DIFF`, `PS4`, …).
+    Hook,
+    /// A client reads it as configuration, trust or a route (`HOME`, `XDG_*`, `*_PROXY`,
+    /// `SSL_CERT_FILE`, `GIT_CONFIG*`, `CURL_HOME`, `KUBECONFIG`, …): set to a directory or
+    /// file of someone's choosing, it sends the client somewhere argv does not show.
+    Config,
+    /// The child's identity or locale (`USER`, `TERM`, `TZ`, `TMPDIR`, …): a secret there
+    /// breaks the child, but it redirects nothing.
+    Identity,
+}
+
+/// Names reserved one by one (compared case-insensitively, as tools honour both
+/// `http_proxy` and `HTTP_PROXY`). The rules in [`reserved`] add whole families.
+pub const RESERVED_NAMES: &[(&str, Reserved)] = {
+    use Reserved::{Config as C, Hook as H, Identity as I};
+    &[
+        // shells
+        ("PATH", H),
+        ("SHELL", H),
+        ("ENV", H),
+        ("BASH_ENV", H),
+        ("IFS", H),
+        ("PS0", H),
+        ("PS1", H),
+        ("PS2", H),
+        ("PS3", H),
+        ("PS4", H),
+        ("PROMPT_COMMAND", H),
+        ("SHELLOPTS", H),
+        ("BASHOPTS", H),
+        ("CDPATH", H),
+        ("GLOBIGNORE", H),
+        ("ZDOTDIR", C),
+        ("INPUTRC", C),
+        ("HOME", C),
+        ("TERM", I),
+        ("TERMINFO", C),
+        ("TMPDIR", I),
+        ("USER", I),
+        ("LOGNAME", I),
+        ("PWD", I),
+        ("OLDPWD", I),
+        // dynamic loader, libc and the resolver
+        ("GCONV_PATH", H),
+        ("LOCPATH", H),
+        ("NLSPATH", H),
+        ("HOSTALIASES", C),
+        ("RESOLV_HOST_CONF", C),
+        ("LOCALDOMAIN", C),
+        ("RES_OPTIONS", C),
+        ("MALLOC_CHECK_", I),
+        ("MALLOC_PERTURB_", I),
+        ("TZ", I),
+        ("TZDIR", I),
+        // interpreter hooks
+        ("NODE_OPTIONS", H),
+        ("NODE_PATH", H),
+        ("PYTHONSTARTUP", H),
+        ("PYTHONPATH", H),
+        ("PYTHONHOME", H),
+        ("PYTHONINSPECT", H),
+        ("PYTHONUSERBASE", H),
+        ("PYTHONBREAKPOINT", H),
+        ("PERL5OPT", H),
+        ("PERL5LIB", H),
+        ("PERLLIB", H),
+        ("PERL5DB", H),
+        ("RUBYOPT", H),
+        ("RUBYLIB", H),
+        ("JAVA_TOOL_OPTIONS", H),
+        ("_JAVA_OPTIONS", H),
+        ("JDK_JAVA_OPTIONS", H),
+        ("CLASSPATH", H),
+        ("GOFLAGS", H),
+        ("RUSTC_WRAPPER", H),
+        ("RUSTFLAGS", H),
+        ("RUSTDOCFLAGS", H),
+        ("CARGO_HOME", C),
+        ("LUA_INIT", H),
+        ("LUA_PATH", H),
+        ("LUA_CPATH", H),
+        ("PHPRC", H),
+        ("PHP_INI_SCAN_DIR", H),
+        ("R_PROFILE", H),
+        ("R_PROFILE_USER", H),
+        ("TCLLIBPATH", H),
+        // tools that run other programs
+        ("EDITOR", H),
+        ("VISUAL", H),
+        ("PAGER", H),
+        ("BROWSER", H),
+        ("MANPAGER", H),
+        ("LESSOPEN", H),
+        ("LESSCLOSE", H),
+        ("SSH_ASKPASS", H),
+        ("SSH_ASKPASS_REQUIRE", H),
+        ("SSH_AUTH_SOCK", C),
+        // git (GIT_SSH*, GIT_CONFIG*, GIT_TRACE*, GIT_SSL_*, GIT_*EDITOR by rule)
+        ("GIT_PAGER", H),
+        ("GIT_EXEC_PATH", H),
+        ("GIT_ASKPASS", H),
+        ("GIT_EXTERNAL_DIFF", H),
+        ("GIT_TEMPLATE_DIR", H),
+        ("GIT_PROXY_COMMAND", H),
+        ("GIT_DIR", C),
+        ("GIT_WORK_TREE", C),
+        ("GIT_COMMON_DIR", C),
+        ("GIT_OBJECT_DIRECTORY", C),
+        ("GIT_ALTERNATE_OBJECT_DIRECTORIES", C),
+        ("GIT_NAMESPACE", C),
+        ("GIT_CEILING_DIRECTORIES", C),
+        ("GIT_DIFF_OPTS", C),
+        ("GIT_ALLOW_PROTOCOL", C),
+        ("GIT_PROTOCOL_FROM_USER", C),
+        // HTTP clients, containers, clusters and other clients' configuration
+        ("CURL_HOME", C),
+        ("WGETRC", C),
+        ("SYSTEM_WGETRC", C),
+        ("NETRC", C),
+        ("DOCKER_HOST", C),
+        ("DOCKER_CONFIG", C),
+        ("DOCKER_CONTEXT", C),
+        ("DOCKER_CERT_PATH", C),
+        ("DOCKER_TLS_VERIFY", C),
+        ("KUBECONFIG", C),
+        ("RSYNC_RSH", H),
+        ("RSYNC_CONNECT_PROG", H),
+        ("PGSERVICE", C),
+        ("PGSERVICEFILE", C),
+        ("PGSYSCONFDIR", C),
+        ("PGSSLROOTCERT", C),
+        ("MYSQL_HOME", C),
+        ("AWS_CONFIG_FILE", C),
+        ("AWS_SHARED_CREDENTIALS_FILE", C),
+        ("AWS_CA_BUNDLE", C),
+        ("BOTO_CONFIG", C),
+        ("NPM_CONFIG_USERCONFIG", C),
+        ("NPM_CONFIG_GLOBALCONFIG", C),
+        ("PIP_CONFIG_FILE", C),
+        ("GNUPGHOME", C),
+        // TLS trust and key logs
+        ("SSL_CERT_FILE", C),
+        ("SSL_CERT_DIR", C),
+        ("SSLKEYLOGFILE", C),
+        ("OPENSSL_CONF", C),
+        ("CURL_CA_BUNDLE", C),
+        ("REQUESTS_CA_BUNDLE", C),
+        ("NODE_EXTRA_CA_CERTS", C),
+        ("NODE_TLS_REJECT_UNAUTHORIZED", C),
+        ("PIP_CERT", C),
+        ("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", C),
+    ]
+};
+
+/// Name prefixes reserved for the same reasons (`LD_PRELOAD`, `DYLD_INSERT_LIBRARIES`,
+/// bash's exported functions `BASH_FUNC_x%%`, `XDG_CONFIG_HOME`, git's `GIT_CONFIG_KEY_n`,
+/// `GIT_SSH_COMMAND`, `GIT_TRACE_CURL`, `GIT_SSL_NO_VERIFY`) and vault's own namespace, so
+/// a secret can never pose as unlock material.
+pub const RESERVED_PREFIXES: &[(&str, Reserved)] = &[
+    ("LD_", Reserved::Hook),
+    ("DYLD_", Reserved::Hook),
+    ("BASH_FUNC_", Reserved::Hook),
+    ("XDG_", Reserved::Config),
+    ("GIT_CONFIG", Reserved::Config),
+    ("GIT_SSH", Reserved::Hook),
+    ("GIT_TRACE", Reserved::Config),
+    ("GIT_SSL_", Reserved::Config),
+    ("VAULT_", Reserved::Config),
 ];
 
-/// Name prefixes refused for the same reason (`LD_PRELOAD`, `DYLD_INSERT_LIBRARIES`,
-/// bash's exported functions `BASH_FUNC_x%%`, git's `GIT_CONFIG_KEY_n`) and vault's own
-/// namespace, so a secret can never pose as unlock material.
-pub const RESERVED_PREFIXES: &[&str] = &["LD_", "DYLD_", "BASH_FUNC_", "GIT_CONFIG_", "VAULT_"];
+/// The families no list can spell out: every `*_PROXY` spelling (`HTTPS_PROXY`,
+/// `no_proxy`, `ALL_PROXY`, `PROXY` itself) and git's editors (`GIT_EDITOR`,
+/// `GIT_SEQUENCE_EDITOR`).
+pub const RESERVED_RULES: &[&str] = &["*_PROXY and PROXY", "GIT_*EDITOR"];
+
+/// Whether a common program reads the variable `name` as code, configuration, trust or a
+/// route (see [`Reserved`]); `None` for an ordinary name. Case-insensitive. This one
+/// predicate decides both which secret names are refused and which inline assignments
+/// the egress check refuses (`env HOME=DIR curl …`).
+#[must_use]
+pub fn reserved(name: &str) -> Option<Reserved> {
+    let upper = name.to_ascii_uppercase();
+    let upper = upper.as_str();
+    if let Some((_, kind)) = RESERVED_NAMES.iter().find(|(n, _)| *n == upper) {
+        return Some(*kind);
+    }
+    if let Some((_, kind)) = RESERVED_PREFIXES.iter().find(|(p, _)| upper.starts_with(p)) {
+        return Some(*kind);
+    }
+    if upper.ends_with("_PROXY") || upper == "PROXY" {
+        return Some(Reserved::Config);
+    }
+    if upper.starts_with("GIT_") && upper.ends_with("EDITOR") {
+        return Some(Reserved::Hook);
+    }
+    None
+}
 
 /// A validated secret name: `^[A-Za-z_][A-Za-z0-9_]{0,127}$`, not reserved.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -158,19 +252,41 @@ impl SecretName {
         {
             return Err(bad("only ASCII letters, digits and `_` are allowed"));
         }
-        let upper = name.to_ascii_uppercase();
-        if RESERVED_NAMES.contains(&upper.as_str())
-            || RESERVED_PREFIXES.iter().any(|p| upper.starts_with(p))
-        {
-            return Err(Error::new(
-                Exit::DataErr,
-                format!(
-                    "refusing secret name {name}: the child's shell, loader or tools treat that variable as code, a path or a route"
-                ),
-            )
-            .hint("pick another name; `man vault` lists the reserved names"));
+        if let Some(kind) = reserved(name) {
+            return Err(reserved_error(name, kind));
         }
         Ok(SecretName(name.to_string()))
+    }
+
+    /// Checks only the syntax of a name read back from a store: a store written by an
+    /// older vault, or by hand, may hold a name that is reserved now. Such a secret can
+    /// still be listed and removed; [`SecretName::check_injectable`] refuses to inject it.
+    pub fn stored(name: &str) -> Result<SecretName> {
+        let ok = name.len() <= MAX_NAME_LEN
+            && name
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if ok {
+            Ok(SecretName(name.to_string()))
+        } else {
+            Err(Error::new(
+                Exit::DataErr,
+                format!("invalid secret name {}", shown_name(name)),
+            ))
+        }
+    }
+
+    /// Refuses to inject a secret whose name is reserved (see [`reserved`]).
+    pub fn check_injectable(&self) -> Result<()> {
+        match reserved(&self.0) {
+            Some(kind) => Err(reserved_error(&self.0, kind).hint(format!(
+                "this store holds {0} from an older vault or a hand edit; `vault rm {0}` it and store the value under another name",
+                self.0
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// Largest value that fits in an environment variable of this name: Linux refuses a
@@ -185,6 +301,19 @@ impl SecretName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+fn reserved_error(name: &str, kind: Reserved) -> Error {
+    let what = match kind {
+        Reserved::Hook => "as code or a place to load code from",
+        Reserved::Config => "as configuration, trust or a network route",
+        Reserved::Identity => "as the child's identity or locale",
+    };
+    Error::new(
+        Exit::DataErr,
+        format!("refusing secret name {name}: common programs read that variable {what}, not as a credential"),
+    )
+    .hint("pick another name; `man vault` lists the reserved names (RESERVED NAMES)")
 }
 
 /// How a rejected name is echoed back: quoted, and cut short, since a user might paste a
@@ -292,7 +421,7 @@ impl fmt::Display for SecretValue {
 
 #[cfg(test)]
 mod tests {
-    use super::{SecretName, SecretValue};
+    use super::{SecretName, SecretValue, reserved};
     use zeroize::Zeroizing;
 
     #[test]
@@ -319,6 +448,56 @@ mod tests {
             "IFS",
         ] {
             assert!(SecretName::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn reserved_by_rule() {
+        for name in [
+            "HOME",
+            "XDG_CONFIG_HOME",
+            "xdg_data_home",
+            "HTTPS_PROXY",
+            "Https_Proxy",
+            "no_proxy",
+            "SOCKS5_PROXY",
+            "PROXY",
+            "SSL_CERT_FILE",
+            "SSLKEYLOGFILE",
+            "NODE_TLS_REJECT_UNAUTHORIZED",
+            "GIT_SSL_NO_VERIFY",
+            "GIT_SSH_VARIANT",
+            "GIT_EDITOR",
+            "GIT_SEQUENCE_EDITOR",
+            "GIT_EXTERNAL_DIFF",
+            "GIT_CONFIG_KEY_0",
+            "GIT_TEMPLATE_DIR",
+            "GIT_TRACE_CURL",
+            "GIT_ASKPASS",
+            "DOCKER_HOST",
+            "KUBECONFIG",
+            "PS0",
+            "PS3",
+            "PROMPT_COMMAND",
+            "PYTHONSTARTUP",
+            "PERL5LIB",
+            "RUBYOPT",
+        ] {
+            assert!(reserved(name).is_some(), "{name}");
+            assert!(SecretName::parse(name).is_err(), "{name}");
+            let stored = SecretName::stored(name).expect("syntax is fine");
+            assert!(stored.check_injectable().is_err(), "{name}");
+        }
+        for ok in [
+            "GITHUB_TOKEN",
+            "DOCKER_PASSWORD",
+            "PROXY_TOKEN",
+            "HOMEBREW_GITHUB_API_TOKEN",
+            "GIT_TOKEN",
+            "SSL_KEY_PASSWORD",
+        ] {
+            assert_eq!(reserved(ok), None, "{ok}");
+            assert!(SecretName::parse(ok).is_ok(), "{ok}");
         }
     }
 

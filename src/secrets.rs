@@ -114,7 +114,8 @@ impl Contents {
             .hint("upgrade vault"));
         }
         for name in contents.secrets.keys() {
-            SecretName::parse(name).map_err(|_| {
+            // Syntax only: a name reserved since it was stored is refused at injection.
+            SecretName::stored(name).map_err(|_| {
                 Error::new(
                     Exit::IoErr,
                     "the store holds an invalid secret name; it is damaged",

@@ -218,6 +218,16 @@ pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
     atomic_write(dir, path, bytes, false)
 }
 
+/// Replaces `path` atomically (mode 0600): temp file in its directory, fsync, rename,
+/// fsync the directory. Refuses to replace anything but a regular file.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    atomic_write(dir, path, bytes, true)
+}
+
 /// temp file in `dir` (O_EXCL, 0600) → write → fsync → rename over `dest` (or, without
 /// `replace`, link it into place only if `dest` does not exist) → fsync `dir`.
 fn atomic_write(dir: &Path, dest: &Path, bytes: &[u8], replace: bool) -> Result<()> {

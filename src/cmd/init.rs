@@ -67,10 +67,13 @@ fn create(paths: &Paths, args: &InitArgs, env_identity: Option<unlock::Unlocked>
             }
             (r, u.route)
         }
-        None => match crate::project::personal_identity(&paths, &config, args)? {
-            Some(found) => found,
-            None => new_identity(&paths, &config, args.passphrase)?,
-        },
+        None => {
+            match crate::project::personal_identity(&paths, &config, args.project, args.passphrase)?
+            {
+                Some(found) => found,
+                None => new_identity(&paths, &config, args.passphrase)?,
+            }
+        }
     };
     let mut contents = Contents::new(recipients.clone());
     let mut entry = audit::Entry::new("init", Vec::new());

@@ -177,7 +177,7 @@ fn rm(args: &RecipientArgs) -> Result<Exit> {
             "refusing to remove the last recipient: nobody could open the store",
         ));
     }
-    if !recipient::opens(&after, &opened.unlocked.identities)? {
+    if !crate::seal::opens(&after, &opened.unlocked.identities)? {
         return Err(Error::new(
             Exit::Denied,
             format!("refusing to remove {key}: it is the last recipient your identity can decrypt with, so you could not open the store afterwards"),

@@ -10,7 +10,9 @@ use crate::secret::SecretName;
 pub fn run(args: &RmArgs) -> Result<Exit> {
     let mut names: Vec<SecretName> = Vec::with_capacity(args.names.len());
     for raw in &args.names {
-        let name = SecretName::parse(raw)?;
+        // Syntax only: a store written by an older version may hold a name that is now
+        // reserved, and removing it must still work.
+        let name = SecretName::stored(raw)?;
         if !names.contains(&name) {
             names.push(name);
         }

