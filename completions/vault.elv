@@ -37,6 +37,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand recipients 'List, add or remove the public keys the store is encrypted to (age or SSH)'
             cand git-setup 'Configure this git repository to diff and merge .vault/store.age by name'
             cand scan 'Search files for stored values and their encodings (exit 1 when any is found)'
+            cand approvals 'Approvals: the one-time codes (TOTP) that every widening needs'
             cand git-textconv 'Print a decrypted listing of a store file for `git diff` (hidden; see git-setup)'
             cand git-merge 'Merge three versions of a store file for git (hidden; see git-setup)'
             cand generate 'Generate the man pages or shell completions (used by the build; hidden)'
@@ -250,6 +251,63 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'vault;approvals'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand status 'Show whether a factor is enrolled, whether this terminal can approve, and the store''s trust and generation'
+            cand enrol 'Enrol a TOTP factor: shows a QR code and an otpauth:// URI once, then asks for the code your app shows. Replacing an enrolled factor needs a code from it first'
+            cand trust 'Trust the project store for writes with its current recipients (an approval)'
+            cand accept-rollback 'Accept a store older than one this machine has seen (a deliberate revert; an approval)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vault;approvals;status'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;approvals;enrol'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;approvals;trust'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;approvals;accept-rollback'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;approvals;help'= {
+            cand status 'Show whether a factor is enrolled, whether this terminal can approve, and the store''s trust and generation'
+            cand enrol 'Enrol a TOTP factor: shows a QR code and an otpauth:// URI once, then asks for the code your app shows. Replacing an enrolled factor needs a code from it first'
+            cand trust 'Trust the project store for writes with its current recipients (an approval)'
+            cand accept-rollback 'Accept a store older than one this machine has seen (a deliberate revert; an approval)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vault;approvals;help;status'= {
+        }
+        &'vault;approvals;help;enrol'= {
+        }
+        &'vault;approvals;help;trust'= {
+        }
+        &'vault;approvals;help;accept-rollback'= {
+        }
+        &'vault;approvals;help;help'= {
+        }
         &'vault;git-textconv'= {
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand -h 'Print help'
@@ -286,6 +344,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand recipients 'List, add or remove the public keys the store is encrypted to (age or SSH)'
             cand git-setup 'Configure this git repository to diff and merge .vault/store.age by name'
             cand scan 'Search files for stored values and their encodings (exit 1 when any is found)'
+            cand approvals 'Approvals: the one-time codes (TOTP) that every widening needs'
             cand git-textconv 'Print a decrypted listing of a store file for `git diff` (hidden; see git-setup)'
             cand git-merge 'Merge three versions of a store file for git (hidden; see git-setup)'
             cand generate 'Generate the man pages or shell completions (used by the build; hidden)'
@@ -336,6 +395,20 @@ set edit:completion:arg-completer[vault] = {|@words|
         &'vault;help;git-setup'= {
         }
         &'vault;help;scan'= {
+        }
+        &'vault;help;approvals'= {
+            cand status 'Show whether a factor is enrolled, whether this terminal can approve, and the store''s trust and generation'
+            cand enrol 'Enrol a TOTP factor: shows a QR code and an otpauth:// URI once, then asks for the code your app shows. Replacing an enrolled factor needs a code from it first'
+            cand trust 'Trust the project store for writes with its current recipients (an approval)'
+            cand accept-rollback 'Accept a store older than one this machine has seen (a deliberate revert; an approval)'
+        }
+        &'vault;help;approvals;status'= {
+        }
+        &'vault;help;approvals;enrol'= {
+        }
+        &'vault;help;approvals;trust'= {
+        }
+        &'vault;help;approvals;accept-rollback'= {
         }
         &'vault;help;git-textconv'= {
         }

@@ -326,15 +326,54 @@ pub struct Verified {
 /// another clone's log is not compared; alone, such a head means the log was replaced.
 pub fn verify(paths: &Paths, expected_head: Option<&Head>, shared: bool) -> Result<Verified> {
     let (entries, problems) = read_all(paths)?;
-    let problems = chain_problems(&entries, problems, expected_head, shared);
+    let mut problems = chain_problems(&entries, problems, expected_head, shared);
     let head_checked = expected_head.is_some_and(|h| {
         !(shared && !h.log.is_empty() && entries.first().is_some_and(|(_, first)| *first != h.log))
     });
+    if problems.is_empty()
+        && head_checked
+        && let Some(head) = expected_head
+    {
+        problems.extend(writes_after_head(&entries, head));
+    }
     Ok(Verified {
         problems,
         entries: entries.len(),
         head_checked,
     })
+}
+
+/// Actions whose entry is appended just before the store is written (the store then
+/// records that entry as its head).
+pub const STORE_WRITES: &[&str] = &[
+    "init",
+    "set",
+    "replace",
+    "import",
+    "rm",
+    "policy",
+    "recipients",
+    "merge",
+    "enrol",
+    "trust",
+];
+
+/// A store-writing entry after the head the store records: the store on disk is older than
+/// the log says it should be — it was rolled back (a copy put back, `git checkout`).
+fn writes_after_head(entries: &[(Entry, String)], head: &Head) -> Vec<Problem> {
+    entries
+        .iter()
+        .enumerate()
+        .find(|(_, (e, _))| e.seq > head.seq && STORE_WRITES.contains(&e.action.as_str()))
+        .map(|(i, (e, _))| Problem {
+            line: i + 1,
+            what: format!(
+                "seq {} ({}) wrote the store after seq {}, the head the store records: the store was rolled back",
+                e.seq, e.action, head.seq
+            ),
+        })
+        .into_iter()
+        .collect()
 }
 
 fn chain_problems(
@@ -468,13 +507,18 @@ mod tests {
         let (_d, paths) = setup();
         let lock = crate::store::lock(&paths).unwrap();
         let head = append_locked(&paths, &lock, Entry::new("init", vec![])).unwrap();
-        append_locked(&paths, &lock, Entry::new("set", vec!["A".into()])).unwrap();
+        append_locked(&paths, &lock, Entry::new("run", vec!["A".into()])).unwrap();
         assert!(
             verify(&paths, Some(&head), false)
                 .unwrap()
                 .problems
                 .is_empty()
         );
+        // A store-writing entry after the store's head: the store was rolled back.
+        append_locked(&paths, &lock, Entry::new("set", vec!["A".into()])).unwrap();
+        let p = verify(&paths, Some(&head), false).unwrap().problems;
+        assert!(p[0].what.ends_with("the store was rolled back"), "{p:?}");
+        assert_eq!(p[0].line, 3);
         // Another, internally valid log in its place (another clone's, or a forged one).
         std::fs::remove_file(paths.audit()).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(5));

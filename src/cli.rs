@@ -98,6 +98,15 @@ pub enum Command {
     /// binary files unless --binary, and prints `path:line:col NAME (encoding)` for each
     /// occurrence — never the value or the matched text.
     Scan(ScanArgs),
+    /// Approvals: the one-time codes (TOTP) that every widening needs.
+    ///
+    /// Widening a policy, adding a recipient, a `confirm` egress rule during a run, the first
+    /// write into a project store you did not create (or whose recipients changed) and
+    /// accepting a rolled-back store each need a 6-digit code from your authenticator app,
+    /// typed on your own terminal (never stdin, never inside `vault run`). A store with no
+    /// factor enrolled refuses every approval.
+    #[command(subcommand)]
+    Approvals(ApprovalsCommand),
     /// Print a decrypted listing of a store file for `git diff` (hidden; see git-setup).
     #[command(hide = true)]
     GitTextconv(GitTextconvArgs),
@@ -127,6 +136,22 @@ pub struct StatusArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `vault approvals …`.
+#[derive(Debug, Subcommand)]
+pub enum ApprovalsCommand {
+    /// Show whether a factor is enrolled, whether this terminal can approve, and the store's
+    /// trust and generation.
+    Status,
+    /// Enrol a TOTP factor: shows a QR code and an otpauth:// URI once, then asks for the
+    /// code your app shows. Replacing an enrolled factor needs a code from it first.
+    Enrol,
+    /// Trust the project store for writes with its current recipients (an approval).
+    Trust,
+    /// Accept a store older than one this machine has seen (a deliberate revert; an
+    /// approval).
+    AcceptRollback,
 }
 
 /// `vault recipients …`.

@@ -1,5 +1,6 @@
 //! Subcommands, one file each, and what they share: opening and changing the store.
 
+pub mod approvals;
 pub mod audit;
 pub mod git;
 pub mod import;
@@ -53,6 +54,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::GitTextconv(a) => git::textconv(&a),
         Command::GitMerge(a) => git::merge(&a),
         Command::Scan(a) => scan::run(&a),
+        Command::Approvals(c) => approvals::run(&c),
     }
 }
 
@@ -78,8 +80,26 @@ pub fn open_quiet() -> Result<Opened> {
     open_with(false)
 }
 
+/// As [`open`], for the store at `paths` (not the one `locate` finds).
+pub fn open_at(paths: Paths) -> Result<Opened> {
+    open_paths(paths, true, true)
+}
+
+/// As [`open_quiet`], without the rollback check (`audit verify` reports a rollback).
+pub fn open_for_audit() -> Result<Opened> {
+    open_paths(Paths::locate()?, false, false)
+}
+
+/// As [`open`], without the rollback check (for accepting a rollback).
+pub fn open_unchecked() -> Result<Opened> {
+    open_paths(Paths::locate()?, true, false)
+}
+
 fn open_with(audit_failure: bool) -> Result<Opened> {
-    let paths = Paths::locate()?;
+    open_paths(Paths::locate()?, audit_failure, true)
+}
+
+fn open_paths(paths: Paths, audit_failure: bool, check_rollback: bool) -> Result<Opened> {
     store::check_home(&paths)?;
     let config = Config::load(&paths)?;
     // Read first: a missing store is a clearer error than a missing identity.
@@ -91,6 +111,11 @@ fn open_with(audit_failure: bool) -> Result<Opened> {
     };
     let unlocked = unlock::unlock(&paths, &config).inspect_err(failed)?;
     let contents = decrypt(&ciphertext, &unlocked).inspect_err(failed)?;
+    if check_rollback {
+        crate::trust::check_generation(&paths, &contents)?;
+    }
+    crate::approval::note_opened(&paths, &contents);
+    crate::trust::notice_untrusted(&paths, &contents);
     Ok(Opened {
         paths,
         config,
@@ -119,6 +144,7 @@ impl Opened {
         let mut contents = decrypt(&ciphertext, &self.unlocked)?;
         let (out, entry) = change(&mut contents)?;
         let action = entry.action.clone();
+        contents.next_generation(crate::trust::seen_generation(contents.id.as_deref())?)?;
         contents.audit = Some(crate::audit::append_locked(&self.paths, &lock, entry)?);
         let sealed = seal::encrypt(&contents.to_bytes()?, &contents.recipients)?;
         if let Err(e) = store::write(&self.paths, &lock, &sealed) {
@@ -128,6 +154,9 @@ impl Opened {
             return Err(e);
         }
         drop(lock);
+        if let Some(id) = &contents.id {
+            crate::trust::remember_generation(&self.paths, id, contents.generation)?;
+        }
         self.contents = contents;
         Ok(out)
     }

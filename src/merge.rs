@@ -11,6 +11,9 @@
 //! set; changed on one side only → that side's set; changed on both sides → a conflict, even
 //! if the two changes look compatible. Who can read the store is for a person to settle,
 //! not for a set union: a union would silently re-add a member one side had just removed.
+//! Recipients their side adds while our side changed secrets are a conflict too: our new
+//! values would be encrypted to them. Taken without such changes, a new recipient set makes
+//! the merged store untrusted (`trust.rs`): the next write into it needs an approval.
 
 use std::collections::BTreeSet;
 
@@ -37,6 +40,9 @@ pub struct Conflict {
     pub secrets: Vec<String>,
     /// True when both sides changed the recipients differently.
     pub recipients: bool,
+    /// Recipients their side adds while our side changed secrets: merging would encrypt our
+    /// new values to them without anyone approving it.
+    pub incoming: Vec<String>,
 }
 
 fn same(a: Option<&Entry>, b: Option<&Entry>) -> bool {
@@ -114,10 +120,16 @@ pub fn merge(
             conflicts.push(name.clone());
         }
     }
-    if recipients_conflict || !conflicts.is_empty() {
+    let incoming: Vec<String> = if recipients_from_theirs && !changed_ours.is_empty() {
+        t.difference(&o).cloned().collect()
+    } else {
+        Vec::new()
+    };
+    if recipients_conflict || !conflicts.is_empty() || !incoming.is_empty() {
         return Err(Conflict {
             secrets: conflicts,
             recipients: recipients_conflict,
+            incoming,
         });
     }
 
@@ -133,6 +145,11 @@ pub fn merge(
     }
     if recipients_from_theirs {
         ours.recipients = std::mem::take(&mut theirs.recipients);
+    }
+    // The result is newer than both sides (the caller bumps it once more when writing).
+    ours.generation = ours.generation.max(theirs.generation);
+    if ours.id.is_none() {
+        ours.id = theirs.id.take();
     }
 
     // A side that still had a recipient the result drops has encrypted its changes to it.
@@ -223,7 +240,8 @@ mod tests {
             e,
             Conflict {
                 secrets: vec!["A".into()],
-                recipients: false
+                recipients: false,
+                incoming: Vec::new(),
             }
         );
         // Both added the same value under the same name: no conflict.

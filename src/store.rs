@@ -200,6 +200,11 @@ pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
     atomic_write(dir, path, bytes, false)
 }
 
+/// Atomically replaces (or creates) `dest` in `dir` with `bytes` (mode 0600, durable).
+pub fn replace_file(dir: &Path, dest: &Path, bytes: &[u8]) -> Result<()> {
+    atomic_write(dir, dest, bytes, true)
+}
+
 /// temp file in `dir` (O_EXCL, 0600) → write → fsync → rename over `dest` (or, without
 /// `replace`, link it into place only if `dest` does not exist) → fsync `dir`.
 fn atomic_write(dir: &Path, dest: &Path, bytes: &[u8], replace: bool) -> Result<()> {

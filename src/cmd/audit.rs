@@ -103,8 +103,19 @@ fn parse_since(text: &str) -> Result<SystemTime> {
 fn verify(paths: &Paths) -> Result<Exit> {
     // The head recorded in the store catches deleted newest entries; without an identity
     // the chain alone is checked, and the output says so.
-    let head = match crate::cmd::open_quiet() {
-        Ok(opened) => opened.contents.audit,
+    // Unchecked: a rolled-back store must still be opened here, to report it.
+    let head = match crate::cmd::open_for_audit() {
+        Ok(opened) => {
+            let seen = crate::trust::seen_generation(opened.contents.id.as_deref()).unwrap_or(0);
+            if opened.contents.generation < seen {
+                eprintln!(
+                    "vault: error: the store is at generation {}, older than generation {seen} seen on this machine: rolled back",
+                    opened.contents.generation
+                );
+                return Ok(Exit::Rollback);
+            }
+            opened.contents.audit
+        }
         Err(e) => {
             eprintln!(
                 "vault: note: store not opened ({}); checking the chain only",
@@ -132,6 +143,12 @@ fn verify(paths: &Paths) -> Result<Exit> {
     }
     for p in &problems {
         eprintln!("vault: error: audit log line {}: {}", p.line, p.what);
+    }
+    if problems
+        .iter()
+        .any(|p| p.what.ends_with("the store was rolled back"))
+    {
+        return Ok(Exit::Rollback);
     }
     Ok(Exit::DataErr)
 }

@@ -211,6 +211,13 @@ pub fn merge(args: &GitMergeArgs) -> Result<Exit> {
         if c.recipients {
             what.push("the recipients changed on both sides".to_string());
         }
+        if !c.incoming.is_empty() {
+            let keys: Vec<String> = c.incoming.iter().map(|k| crate::trust::escaped(k)).collect();
+            what.push(format!(
+                "their side adds recipient(s) {} while your side changed secrets (they would be encrypted to them)",
+                keys.join(", ")
+            ));
+        }
         Error::new(
             Exit::Failure,
             format!("vault store merge conflict: {}", what.join("; ")),
@@ -227,6 +234,7 @@ pub fn merge(args: &GitMergeArgs) -> Result<Exit> {
         }
         merged.contents.audit = Some(audit::append(&paths, entry)?);
     }
+    merged.contents.next_generation(0)?;
     let sealed = seal::encrypt(&merged.contents.to_bytes()?, &merged.contents.recipients)?;
     crate::project::replace(&args.ours, &sealed)?;
     if merged.from_theirs.is_empty() {
@@ -238,7 +246,9 @@ pub fn merge(args: &GitMergeArgs) -> Result<Exit> {
         );
     }
     if merged.recipients_from_theirs {
-        eprintln!("vault: the recipients come from their side");
+        eprintln!(
+            "vault: the recipients come from their side; your next write into this store asks for an approval (`vault approvals trust`)"
+        );
     }
     if !merged.exposed.is_empty() {
         eprintln!(

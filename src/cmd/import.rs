@@ -65,6 +65,7 @@ pub fn run(args: &ImportArgs) -> Result<Exit> {
         ));
     }
     let mut opened = crate::cmd::open()?;
+    let approved = crate::cmd::approvals::gate_write(&opened)?;
     let count = items.len();
     opened.modify(|contents| {
         if !args.replace {
@@ -100,5 +101,10 @@ pub fn run(args: &ImportArgs) -> Result<Exit> {
         Ok(((), crate::audit::Entry::new("import", names)))
     })?;
     eprintln!("vault: imported {count} secret(s) from {path}");
+    crate::cmd::approvals::after_write(&opened, approved, false)?;
+    eprintln!(
+        "{}",
+        crate::trust::wrote_line(&opened.paths, &opened.contents)
+    );
     Ok(Exit::Success)
 }
