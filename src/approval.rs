@@ -264,7 +264,8 @@ fn approve(paths: &Paths, action: &Action<'_>, detail: &str) -> Result<(), Refus
         factor: "totp",
         error: e,
     })?;
-    check_code(&id, &totp, code.trim(), now).map_err(|e| Refusal {
+    // The time the code was typed, not when the question appeared.
+    check_code(&id, &totp, code.trim(), crate::secrets::now()).map_err(|e| Refusal {
         factor: "totp",
         error: Error::new(
             Exit::Denied,

@@ -110,8 +110,17 @@ fn open_paths(paths: Paths, audit_failure: bool, check_rollback: bool) -> Result
         }
     };
     let unlocked = unlock::unlock(&paths, &config).inspect_err(failed)?;
-    let contents = decrypt(&ciphertext, &unlocked).inspect_err(failed)?;
+    let mut contents = decrypt(&ciphertext, &unlocked).inspect_err(failed)?;
     if check_rollback {
+        if !crate::trust::not_older(&contents)? {
+            // A writer may have replaced the store (and recorded its generation) between
+            // our read and this check: read it again under the lock before calling it a
+            // rollback.
+            let lock = store::lock(&paths)?;
+            let again = store::read(&paths)?;
+            drop(lock);
+            contents = decrypt(&again, &unlocked)?;
+        }
         crate::trust::check_generation(&paths, &contents)?;
     }
     crate::approval::note_opened(&paths, &contents);
