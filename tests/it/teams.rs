@@ -13,10 +13,8 @@ use std::process::{Command as StdCommand, Output, Stdio};
 use assert_cmd::Command;
 use tempfile::TempDir;
 
-use crate::support::pty::PtySession;
 use crate::support::{
-    BIN, Fixture, TIMEOUT, Vault, assert_error, assert_no_leak, contains, decrypt,
-    without_terminal, wrap,
+    BIN, Fixture, Vault, assert_error, assert_no_leak, contains, decrypt, without_terminal, wrap,
 };
 
 const USAGE: i32 = 2;
