@@ -63,7 +63,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         }
         &'vault;set'= {
             cand --allow 'Host pattern the value may be sent to without asking (repeatable)'
-            cand --confirm 'Host pattern that needs a confirmation on the terminal each run (repeatable)'
+            cand --confirm 'Host pattern that needs an approval (a one-time code) each run (repeatable)'
             cand --deny 'Host pattern the value must never be sent to (repeatable)'
             cand --description 'A note shown by `vault list`'
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
@@ -121,13 +121,13 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that'
+            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) needs an approval: a one-time code from your authenticator app (`vault approvals`). No flag skips that'
             cand show 'Show the policy of one secret, or of all'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vault;policy;set'= {
             cand --allow 'Host pattern the value may be sent to without asking (repeatable)'
-            cand --confirm 'Host pattern that needs a confirmation on the terminal each run (repeatable)'
+            cand --confirm 'Host pattern that needs an approval (a one-time code) each run (repeatable)'
             cand --deny 'Host pattern the value must never be sent to (repeatable)'
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand -h 'Print help'
@@ -144,7 +144,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --version 'Print version'
         }
         &'vault;policy;help'= {
-            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that'
+            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) needs an approval: a one-time code from your authenticator app (`vault approvals`). No flag skips that'
             cand show 'Show the policy of one secret, or of all'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -195,7 +195,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand list 'List the recipients (public keys) the store is encrypted to'
-            cand add 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that'
+            cand add 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this needs an approval (a one-time code from your authenticator app, see `vault approvals`), and no flag skips that'
             cand rm 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -223,7 +223,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         }
         &'vault;recipients;help'= {
             cand list 'List the recipients (public keys) the store is encrypted to'
-            cand add 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that'
+            cand add 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this needs an approval (a one-time code from your authenticator app, see `vault approvals`), and no flag skips that'
             cand rm 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -367,7 +367,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         &'vault;help;redact'= {
         }
         &'vault;help;policy'= {
-            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that'
+            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) needs an approval: a one-time code from your authenticator app (`vault approvals`). No flag skips that'
             cand show 'Show the policy of one secret, or of all'
         }
         &'vault;help;policy;set'= {
@@ -383,7 +383,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         }
         &'vault;help;recipients'= {
             cand list 'List the recipients (public keys) the store is encrypted to'
-            cand add 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that'
+            cand add 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this needs an approval (a one-time code from your authenticator app, see `vault approvals`), and no flag skips that'
             cand rm 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them'
         }
         &'vault;help;recipients;list'= {

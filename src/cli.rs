@@ -160,7 +160,8 @@ pub enum RecipientsCommand {
     /// List the recipients (public keys) the store is encrypted to.
     List(RecipientsListArgs),
     /// Add a recipient and re-encrypt the store to it. Whoever holds its identity can then
-    /// read every value: this must be confirmed on the terminal, and no flag skips that.
+    /// read every value: this needs an approval (a one-time code from your authenticator
+    /// app, see `vault approvals`), and no flag skips that.
     Add(RecipientArgs),
     /// Remove a recipient and re-encrypt the store without it. The values they could read
     /// must be rotated; vault lists them.
@@ -251,7 +252,7 @@ pub struct RuleArgs {
     /// Host pattern the value may be sent to without asking (repeatable).
     #[arg(long, value_name = "HOST")]
     pub allow: Vec<String>,
-    /// Host pattern that needs a confirmation on the terminal each run (repeatable).
+    /// Host pattern that needs an approval (a one-time code) each run (repeatable).
     #[arg(long, value_name = "HOST")]
     pub confirm: Vec<String>,
     /// Host pattern the value must never be sent to (repeatable).
@@ -313,8 +314,9 @@ pub struct RunArgs {
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
     /// Replace a secret's egress rule. Narrowing always works; widening (anything that lets
-    /// the value reach a host it could not reach before, or with less friction) must be
-    /// confirmed by typing the secret's name on the terminal. No flag skips that.
+    /// the value reach a host it could not reach before, or with less friction) needs an
+    /// approval: a one-time code from your authenticator app (`vault approvals`). No flag
+    /// skips that.
     Set(PolicySetArgs),
     /// Show the policy of one secret, or of all.
     Show(PolicyShowArgs),

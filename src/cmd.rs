@@ -154,6 +154,8 @@ impl Opened {
         let (out, entry) = change(&mut contents)?;
         let action = entry.action.clone();
         contents.next_generation(crate::trust::seen_generation(contents.id.as_deref())?)?;
+        let mut entry = entry;
+        entry.generation = Some(contents.generation);
         contents.audit = Some(crate::audit::append_locked(&self.paths, &lock, entry)?);
         let sealed = seal::encrypt(&contents.to_bytes()?, &contents.recipients)?;
         if let Err(e) = store::write(&self.paths, &lock, &sealed) {

@@ -104,6 +104,7 @@ fn verify(paths: &Paths) -> Result<Exit> {
     // The head recorded in the store catches deleted newest entries; without an identity
     // the chain alone is checked, and the output says so.
     // Unchecked: a rolled-back store must still be opened here, to report it.
+    let mut generation = None;
     let head = match crate::cmd::open_for_audit() {
         Ok(opened) => {
             let seen = crate::trust::seen_generation(opened.contents.id.as_deref()).unwrap_or(0);
@@ -114,6 +115,7 @@ fn verify(paths: &Paths) -> Result<Exit> {
                 );
                 return Ok(Exit::Rollback);
             }
+            generation = Some(opened.contents.generation);
             opened.contents.audit
         }
         Err(e) => {
@@ -125,7 +127,7 @@ fn verify(paths: &Paths) -> Result<Exit> {
         }
     };
     let shared = paths.home.file_name().is_some_and(|n| n == ".vault");
-    let verified = audit::verify(paths, head.as_ref(), shared)?;
+    let verified = audit::verify_at(paths, head.as_ref(), shared, generation)?;
     let problems = verified.problems;
     if problems.is_empty() {
         println!(

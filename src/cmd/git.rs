@@ -226,15 +226,16 @@ pub fn merge(args: &GitMergeArgs) -> Result<Exit> {
     })?;
 
     // Record the merge in the local audit log, as every other store write is.
+    merged.contents.next_generation(0)?;
     let paths = Paths::locate()?;
     if store::exists(&paths) {
         let mut entry = audit::Entry::new("merge", merged.from_theirs.clone());
+        entry.generation = Some(merged.contents.generation);
         if merged.recipients_from_theirs {
             entry.note = Some("recipients taken from their side".into());
         }
         merged.contents.audit = Some(audit::append(&paths, entry)?);
     }
-    merged.contents.next_generation(0)?;
     let sealed = seal::encrypt(&merged.contents.to_bytes()?, &merged.contents.recipients)?;
     crate::project::replace(&args.ours, &sealed)?;
     if merged.from_theirs.is_empty() {

@@ -76,6 +76,7 @@ fn create(paths: &Paths, args: &InitArgs, env_identity: Option<unlock::Unlocked>
     contents.next_generation(0)?;
     let mut entry = audit::Entry::new("init", Vec::new());
     entry.note = Some(format!("unlocks with {route}"));
+    entry.generation = Some(contents.generation);
     contents.audit = Some(audit::append_locked(&paths, &lock, entry)?);
     let sealed = seal::encrypt(&contents.to_bytes()?, &recipients)?;
     if let Err(e) = store::write(&paths, &lock, &sealed) {

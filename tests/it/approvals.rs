@@ -772,3 +772,24 @@ fn a_git_checkout_of_an_old_store_is_a_rollback() {
     assert!(err.contains("(generation 1 < 2) — rolled back?"), "{err}");
     assert_eq!(fs::read(&store).unwrap(), before);
 }
+
+/// With the state dir gone (another machine, or deleted), `audit verify` still sees a rollback
+/// in the log: store writes after the store's head that reached a later generation than one
+/// interrupted write could.
+#[test]
+fn audit_verify_sees_a_rollback_the_state_forgot() {
+    let v = Vault::new();
+    with_token(&v);
+    let old = v.store_bytes().unwrap();
+    v.set("SECOND_TOKEN", format!("{VALUE}-2"));
+    v.ok(v.cmd().args(["rm", "SECOND_TOKEN"]));
+    fs::write(v.store(), &old).unwrap();
+    fs::remove_dir_all(v.path("state")).unwrap();
+    v.ok(v.cmd().arg("list"));
+    let out = v.run(v.cmd().args(["audit", "verify"]));
+    assert_eq!(out.status.code(), Some(ROLLBACK), "{out:?}");
+    assert!(
+        contains(&out.stderr, b"the store was rolled back"),
+        "{out:?}"
+    );
+}
