@@ -793,3 +793,68 @@ fn audit_verify_sees_a_rollback_the_state_forgot() {
         "{out:?}"
     );
 }
+
+/// A child of `vault run --pty` that double-forks away from vault's process tree but keeps
+/// the terminal: its vault still refuses approvals, because the controlling terminal is a PTY
+/// whose master a vault process holds.
+#[test]
+fn an_orphan_on_the_vault_pty_is_still_refused() {
+    if !have("python3") {
+        return;
+    }
+    let v = Vault::new();
+    with_token(&v);
+    let auth = enrol(&v);
+    let before = v.store_bytes();
+    let result = v.path("orphan-result");
+    let script = format!(
+        r#"
+import os, sys, time
+result = {result:?}
+first = os.fork()
+if first == 0:
+    middle = os.getpid()
+    if os.fork() == 0:
+        while os.getppid() == middle:
+            time.sleep(0.01)
+        out = os.open(result + ".out", os.O_WRONLY | os.O_CREAT, 0o600)
+        r, w = os.pipe()
+        os.write(w, (sys.argv[1] + "\n").encode())
+        os.close(w)
+        os.environ["VAULT_IDENTITY_FILE"] = {idf:?}
+        child = os.fork()
+        if child == 0:
+            os.dup2(r, 0)
+            os.dup2(out, 1)
+            os.dup2(out, 2)
+            os.execv({bin:?}, ["vault", "policy", "set", "TOKEN", "--allow", "evil.example"])
+        _, status = os.waitpid(child, 0)
+        with open(result + ".tmp", "w") as f:
+            f.write(str(os.waitstatus_to_exitcode(status)))
+        os.rename(result + ".tmp", result)
+    os._exit(0)
+os.waitpid(first, 0)
+while not os.path.exists(result):
+    time.sleep(0.05)
+"#,
+        result = result.display().to_string(),
+        idf = v.identity_file.display().to_string(),
+        bin = crate::support::BIN
+    );
+    let code = auth.code();
+    let mut cmd = v.std_cmd();
+    cmd.args(["run", "--pty", "--", "python3", "-c", &script, &code]);
+    let mut pty = PtySession::spawn(cmd, 24, 200).unwrap();
+    let status = pty.wait(WAIT).unwrap();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(pty.output())
+    );
+    let inner = fs::read_to_string(&result).unwrap();
+    let said = fs::read_to_string(v.path("orphan-result.out")).unwrap();
+    assert_eq!(inner, DENIED.to_string(), "{said}");
+    assert!(said.contains("the terminal is a PTY that"), "{said}");
+    v.assert_store_unchanged(&before);
+}
