@@ -231,6 +231,25 @@ mod tests {
     }
 
     #[test]
+    fn an_incoming_recipient_is_never_merged_into_our_new_values() {
+        let base = store(&["r"], &[("A", "aaaaaaaa", 1)]);
+        // Our side added B; their side added recipient m: B would be encrypted to m.
+        let ours = store(&["r"], &[("A", "aaaaaaaa", 1), ("B", "bbbbbbbb", 2)]);
+        let theirs = store(&["r", "m"], &[("A", "aaaaaaaa", 1)]);
+        let e = merge(Some(&base), ours, theirs).unwrap_err();
+        assert_eq!(e.incoming, ["m"]);
+        // Our side changed nothing: their recipients are taken (and the trust check asks
+        // before the next write), and the result is newer than both sides.
+        let ours = store(&["r"], &[("A", "aaaaaaaa", 1)]);
+        let mut theirs = store(&["r", "m"], &[("A", "aaaaaaaa", 1)]);
+        theirs.generation = 7;
+        let m = merge(Some(&base), ours, theirs).unwrap();
+        assert!(m.recipients_from_theirs);
+        assert_eq!(m.contents.recipients, ["r", "m"]);
+        assert_eq!(m.contents.generation, 7);
+    }
+
+    #[test]
     fn same_name_changed_differently_conflicts_by_name() {
         let base = store(&["r"], &[("A", "aaaaaaaa", 1)]);
         let ours = store(&["r"], &[("A", "oooooooo", 2)]);
