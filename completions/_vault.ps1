@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('git-setup', 'git-setup', [CompletionResultType]::ParameterValue, 'Configure this git repository to diff and merge .vault/store.age by name')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Search files for stored values and their encodings (exit 1 when any is found)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell on stdout')
+            [CompletionResult]::new('approvals', 'approvals', [CompletionResultType]::ParameterValue, 'Approvals: the one-time codes (TOTP) that every widening needs')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -66,7 +67,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         }
         'vault;set' {
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Host pattern the value may be sent to without asking (repeatable)')
-            [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Host pattern that needs a confirmation on the terminal each run (repeatable)')
+            [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Host pattern that needs an approval (a one-time code) each run (repeatable)')
             [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Host pattern the value must never be sent to (repeatable)')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'A note shown by `vault list`')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
@@ -97,7 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         }
         'vault;import' {
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Host pattern the value may be sent to without asking (repeatable)')
-            [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Host pattern that needs a confirmation on the terminal each run (repeatable)')
+            [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Host pattern that needs an approval (a one-time code) each run (repeatable)')
             [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Host pattern the value must never be sent to (repeatable)')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'A note shown by `vault list`, for every imported secret')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
@@ -135,14 +136,14 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) needs an approval: a one-time code from your authenticator app (`vault approvals`). No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the policy of one secret, or of all')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'vault;policy;set' {
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Host pattern the value may be sent to without asking (repeatable)')
-            [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Host pattern that needs a confirmation on the terminal each run (repeatable)')
+            [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Host pattern that needs an approval (a one-time code) each run (repeatable)')
             [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Host pattern the value must never be sent to (repeatable)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('--clear', '--clear', [CompletionResultType]::ParameterName, 'Remove every rule instead (no host allowed)')
@@ -162,7 +163,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;policy;help' {
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) needs an approval: a one-time code from your authenticator app (`vault approvals`). No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the policy of one secret, or of all')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -223,7 +224,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the recipients (public keys) the store is encrypted to')
-            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this needs an approval (a one-time code from your authenticator app, see `vault approvals`), and no flag skips that')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -255,7 +256,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         }
         'vault;recipients;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the recipients (public keys) the store is encrypted to')
-            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this needs an approval (a one-time code from your authenticator app, see `vault approvals`), and no flag skips that')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -298,6 +299,74 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'vault;approvals' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether a factor is enrolled, whether this terminal can approve, and the store''s trust and generation')
+            [CompletionResult]::new('enrol', 'enrol', [CompletionResultType]::ParameterValue, 'Enrol a TOTP factor: shows a QR code and an otpauth:// URI once, then asks for the code your app shows. Replacing an enrolled factor needs a code from it first')
+            [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Trust the project store for writes with its current recipients (an approval)')
+            [CompletionResult]::new('accept-rollback', 'accept-rollback', [CompletionResultType]::ParameterValue, 'Accept a store older than one this machine has seen (a deliberate revert; an approval)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'vault;approvals;status' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;approvals;enrol' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;approvals;trust' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;approvals;accept-rollback' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;approvals;help' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether a factor is enrolled, whether this terminal can approve, and the store''s trust and generation')
+            [CompletionResult]::new('enrol', 'enrol', [CompletionResultType]::ParameterValue, 'Enrol a TOTP factor: shows a QR code and an otpauth:// URI once, then asks for the code your app shows. Replacing an enrolled factor needs a code from it first')
+            [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Trust the project store for writes with its current recipients (an approval)')
+            [CompletionResult]::new('accept-rollback', 'accept-rollback', [CompletionResultType]::ParameterValue, 'Accept a store older than one this machine has seen (a deliberate revert; an approval)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'vault;approvals;help;status' {
+            break
+        }
+        'vault;approvals;help;enrol' {
+            break
+        }
+        'vault;approvals;help;trust' {
+            break
+        }
+        'vault;approvals;help;accept-rollback' {
+            break
+        }
+        'vault;approvals;help;help' {
+            break
+        }
         'vault;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create the store (and an identity to open it)')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Print a new age identity on stdout (its public key on stderr), for CI set-up')
@@ -314,6 +383,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('git-setup', 'git-setup', [CompletionResultType]::ParameterValue, 'Configure this git repository to diff and merge .vault/store.age by name')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Search files for stored values and their encodings (exit 1 when any is found)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell on stdout')
+            [CompletionResult]::new('approvals', 'approvals', [CompletionResultType]::ParameterValue, 'Approvals: the one-time codes (TOTP) that every widening needs')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -342,7 +412,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;help;policy' {
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) needs an approval: a one-time code from your authenticator app (`vault approvals`). No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the policy of one secret, or of all')
             break
         }
@@ -364,7 +434,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         }
         'vault;help;recipients' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the recipients (public keys) the store is encrypted to')
-            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this needs an approval (a one-time code from your authenticator app, see `vault approvals`), and no flag skips that')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them')
             break
         }
@@ -384,6 +454,25 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;help;completions' {
+            break
+        }
+        'vault;help;approvals' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether a factor is enrolled, whether this terminal can approve, and the store''s trust and generation')
+            [CompletionResult]::new('enrol', 'enrol', [CompletionResultType]::ParameterValue, 'Enrol a TOTP factor: shows a QR code and an otpauth:// URI once, then asks for the code your app shows. Replacing an enrolled factor needs a code from it first')
+            [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Trust the project store for writes with its current recipients (an approval)')
+            [CompletionResult]::new('accept-rollback', 'accept-rollback', [CompletionResultType]::ParameterValue, 'Accept a store older than one this machine has seen (a deliberate revert; an approval)')
+            break
+        }
+        'vault;help;approvals;status' {
+            break
+        }
+        'vault;help;approvals;enrol' {
+            break
+        }
+        'vault;help;approvals;trust' {
+            break
+        }
+        'vault;help;approvals;accept-rollback' {
             break
         }
         'vault;help;help' {

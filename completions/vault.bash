@@ -16,6 +16,9 @@ _vault() {
             ",$1")
                 cmd="vault"
                 ;;
+            vault,approvals)
+                cmd="vault__subcmd__approvals"
+                ;;
             vault,audit)
                 cmd="vault__subcmd__audit"
                 ;;
@@ -64,6 +67,36 @@ _vault() {
             vault,status)
                 cmd="vault__subcmd__status"
                 ;;
+            vault__subcmd__approvals,accept-rollback)
+                cmd="vault__subcmd__approvals__subcmd__accept__subcmd__rollback"
+                ;;
+            vault__subcmd__approvals,enrol)
+                cmd="vault__subcmd__approvals__subcmd__enrol"
+                ;;
+            vault__subcmd__approvals,help)
+                cmd="vault__subcmd__approvals__subcmd__help"
+                ;;
+            vault__subcmd__approvals,status)
+                cmd="vault__subcmd__approvals__subcmd__status"
+                ;;
+            vault__subcmd__approvals,trust)
+                cmd="vault__subcmd__approvals__subcmd__trust"
+                ;;
+            vault__subcmd__approvals__subcmd__help,accept-rollback)
+                cmd="vault__subcmd__approvals__subcmd__help__subcmd__accept__subcmd__rollback"
+                ;;
+            vault__subcmd__approvals__subcmd__help,enrol)
+                cmd="vault__subcmd__approvals__subcmd__help__subcmd__enrol"
+                ;;
+            vault__subcmd__approvals__subcmd__help,help)
+                cmd="vault__subcmd__approvals__subcmd__help__subcmd__help"
+                ;;
+            vault__subcmd__approvals__subcmd__help,status)
+                cmd="vault__subcmd__approvals__subcmd__help__subcmd__status"
+                ;;
+            vault__subcmd__approvals__subcmd__help,trust)
+                cmd="vault__subcmd__approvals__subcmd__help__subcmd__trust"
+                ;;
             vault__subcmd__audit,help)
                 cmd="vault__subcmd__audit__subcmd__help"
                 ;;
@@ -75,6 +108,9 @@ _vault() {
                 ;;
             vault__subcmd__audit__subcmd__help,verify)
                 cmd="vault__subcmd__audit__subcmd__help__subcmd__verify"
+                ;;
+            vault__subcmd__help,approvals)
+                cmd="vault__subcmd__help__subcmd__approvals"
                 ;;
             vault__subcmd__help,audit)
                 cmd="vault__subcmd__help__subcmd__audit"
@@ -123,6 +159,18 @@ _vault() {
                 ;;
             vault__subcmd__help,status)
                 cmd="vault__subcmd__help__subcmd__status"
+                ;;
+            vault__subcmd__help__subcmd__approvals,accept-rollback)
+                cmd="vault__subcmd__help__subcmd__approvals__subcmd__accept__subcmd__rollback"
+                ;;
+            vault__subcmd__help__subcmd__approvals,enrol)
+                cmd="vault__subcmd__help__subcmd__approvals__subcmd__enrol"
+                ;;
+            vault__subcmd__help__subcmd__approvals,status)
+                cmd="vault__subcmd__help__subcmd__approvals__subcmd__status"
+                ;;
+            vault__subcmd__help__subcmd__approvals,trust)
+                cmd="vault__subcmd__help__subcmd__approvals__subcmd__trust"
                 ;;
             vault__subcmd__help__subcmd__audit,verify)
                 cmd="vault__subcmd__help__subcmd__audit__subcmd__verify"
@@ -191,8 +239,182 @@ _vault() {
 
     case "${cmd}" in
         vault)
-            opts="-h -V --store --help --version init keygen set list rm import run redact policy audit status recipients git-setup scan completions help"
+            opts="-h -V --store --help --version init keygen set list rm import run redact policy audit status recipients git-setup scan completions approvals help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__approvals)
+            opts="-h -V --store --help --version status enrol trust accept-rollback help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__approvals__subcmd__accept__subcmd__rollback)
+            opts="-h -V --store --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__approvals__subcmd__enrol)
+            opts="-h -V --store --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__approvals__subcmd__help)
+            opts="status enrol trust accept-rollback help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__approvals__subcmd__help__subcmd__accept__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__approvals__subcmd__help__subcmd__enrol)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__approvals__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__approvals__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__approvals__subcmd__help__subcmd__trust)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__approvals__subcmd__status)
+            opts="-h -V --store --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__approvals__subcmd__trust)
+            opts="-h -V --store --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -327,8 +549,78 @@ _vault() {
             return 0
             ;;
         vault__subcmd__help)
-            opts="init keygen set list rm import run redact policy audit status recipients git-setup scan completions help"
+            opts="init keygen set list rm import run redact policy audit status recipients git-setup scan completions approvals help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__approvals)
+            opts="status enrol trust accept-rollback"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__approvals__subcmd__accept__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__approvals__subcmd__enrol)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__approvals__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__approvals__subcmd__trust)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

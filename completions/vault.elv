@@ -38,6 +38,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand git-setup 'Configure this git repository to diff and merge .vault/store.age by name'
             cand scan 'Search files for stored values and their encodings (exit 1 when any is found)'
             cand completions 'Print the completion script for a shell on stdout'
+            cand approvals 'Approvals: the one-time codes (TOTP) that every widening needs'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vault;init'= {
@@ -60,7 +61,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         }
         &'vault;set'= {
             cand --allow 'Host pattern the value may be sent to without asking (repeatable)'
-            cand --confirm 'Host pattern that needs a confirmation on the terminal each run (repeatable)'
+            cand --confirm 'Host pattern that needs an approval (a one-time code) each run (repeatable)'
             cand --deny 'Host pattern the value must never be sent to (repeatable)'
             cand --description 'A note shown by `vault list`'
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
@@ -88,7 +89,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         }
         &'vault;import'= {
             cand --allow 'Host pattern the value may be sent to without asking (repeatable)'
-            cand --confirm 'Host pattern that needs a confirmation on the terminal each run (repeatable)'
+            cand --confirm 'Host pattern that needs an approval (a one-time code) each run (repeatable)'
             cand --deny 'Host pattern the value must never be sent to (repeatable)'
             cand --description 'A note shown by `vault list`, for every imported secret'
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
@@ -123,13 +124,13 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)'
+            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) needs an approval: a one-time code from your authenticator app (`vault approvals`). No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)'
             cand show 'Show the policy of one secret, or of all'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vault;policy;set'= {
             cand --allow 'Host pattern the value may be sent to without asking (repeatable)'
-            cand --confirm 'Host pattern that needs a confirmation on the terminal each run (repeatable)'
+            cand --confirm 'Host pattern that needs an approval (a one-time code) each run (repeatable)'
             cand --deny 'Host pattern the value must never be sent to (repeatable)'
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand --clear 'Remove every rule instead (no host allowed)'
@@ -147,7 +148,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --version 'Print version'
         }
         &'vault;policy;help'= {
-            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)'
+            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) needs an approval: a one-time code from your authenticator app (`vault approvals`). No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)'
             cand show 'Show the policy of one secret, or of all'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -198,7 +199,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand list 'List the recipients (public keys) the store is encrypted to'
-            cand add 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that'
+            cand add 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this needs an approval (a one-time code from your authenticator app, see `vault approvals`), and no flag skips that'
             cand rm 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -226,7 +227,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         }
         &'vault;recipients;help'= {
             cand list 'List the recipients (public keys) the store is encrypted to'
-            cand add 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that'
+            cand add 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this needs an approval (a one-time code from your authenticator app, see `vault approvals`), and no flag skips that'
             cand rm 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -261,6 +262,63 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'vault;approvals'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand status 'Show whether a factor is enrolled, whether this terminal can approve, and the store''s trust and generation'
+            cand enrol 'Enrol a TOTP factor: shows a QR code and an otpauth:// URI once, then asks for the code your app shows. Replacing an enrolled factor needs a code from it first'
+            cand trust 'Trust the project store for writes with its current recipients (an approval)'
+            cand accept-rollback 'Accept a store older than one this machine has seen (a deliberate revert; an approval)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vault;approvals;status'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;approvals;enrol'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;approvals;trust'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;approvals;accept-rollback'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;approvals;help'= {
+            cand status 'Show whether a factor is enrolled, whether this terminal can approve, and the store''s trust and generation'
+            cand enrol 'Enrol a TOTP factor: shows a QR code and an otpauth:// URI once, then asks for the code your app shows. Replacing an enrolled factor needs a code from it first'
+            cand trust 'Trust the project store for writes with its current recipients (an approval)'
+            cand accept-rollback 'Accept a store older than one this machine has seen (a deliberate revert; an approval)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vault;approvals;help;status'= {
+        }
+        &'vault;approvals;help;enrol'= {
+        }
+        &'vault;approvals;help;trust'= {
+        }
+        &'vault;approvals;help;accept-rollback'= {
+        }
+        &'vault;approvals;help;help'= {
+        }
         &'vault;help'= {
             cand init 'Create the store (and an identity to open it)'
             cand keygen 'Print a new age identity on stdout (its public key on stderr), for CI set-up'
@@ -277,6 +335,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand git-setup 'Configure this git repository to diff and merge .vault/store.age by name'
             cand scan 'Search files for stored values and their encodings (exit 1 when any is found)'
             cand completions 'Print the completion script for a shell on stdout'
+            cand approvals 'Approvals: the one-time codes (TOTP) that every widening needs'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vault;help;init'= {
@@ -296,7 +355,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         &'vault;help;redact'= {
         }
         &'vault;help;policy'= {
-            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret''s name on the terminal. No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)'
+            cand set 'Replace a secret''s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) needs an approval: a one-time code from your authenticator app (`vault approvals`). No flag skips that. At least one rule is needed; --clear removes every rule (the value may then go nowhere)'
             cand show 'Show the policy of one secret, or of all'
         }
         &'vault;help;policy;set'= {
@@ -312,7 +371,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         }
         &'vault;help;recipients'= {
             cand list 'List the recipients (public keys) the store is encrypted to'
-            cand add 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that'
+            cand add 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this needs an approval (a one-time code from your authenticator app, see `vault approvals`), and no flag skips that'
             cand rm 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them'
         }
         &'vault;help;recipients;list'= {
@@ -326,6 +385,20 @@ set edit:completion:arg-completer[vault] = {|@words|
         &'vault;help;scan'= {
         }
         &'vault;help;completions'= {
+        }
+        &'vault;help;approvals'= {
+            cand status 'Show whether a factor is enrolled, whether this terminal can approve, and the store''s trust and generation'
+            cand enrol 'Enrol a TOTP factor: shows a QR code and an otpauth:// URI once, then asks for the code your app shows. Replacing an enrolled factor needs a code from it first'
+            cand trust 'Trust the project store for writes with its current recipients (an approval)'
+            cand accept-rollback 'Accept a store older than one this machine has seen (a deliberate revert; an approval)'
+        }
+        &'vault;help;approvals;status'= {
+        }
+        &'vault;help;approvals;enrol'= {
+        }
+        &'vault;help;approvals;trust'= {
+        }
+        &'vault;help;approvals;accept-rollback'= {
         }
         &'vault;help;help'= {
         }

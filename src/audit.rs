@@ -63,6 +63,9 @@ pub struct Entry {
     /// A short note (an error message, a reason).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// For a store write: the generation the store gets by it (see `trust.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<u64>,
 }
 
 impl Entry {
@@ -325,16 +328,76 @@ pub struct Verified {
 /// With `shared` (a project store, written from several clones' logs) a head recorded by
 /// another clone's log is not compared; alone, such a head means the log was replaced.
 pub fn verify(paths: &Paths, expected_head: Option<&Head>, shared: bool) -> Result<Verified> {
+    verify_at(paths, expected_head, shared, None)
+}
+
+/// As [`verify`]; with the store's `generation`, store writes logged after its head that
+/// reached a later generation than one write could are reported as a rollback.
+pub fn verify_at(
+    paths: &Paths,
+    expected_head: Option<&Head>,
+    shared: bool,
+    generation: Option<u64>,
+) -> Result<Verified> {
     let (entries, problems) = read_all(paths)?;
-    let problems = chain_problems(&entries, problems, expected_head, shared);
+    let mut problems = chain_problems(&entries, problems, expected_head, shared);
     let head_checked = expected_head.is_some_and(|h| {
         !(shared && !h.log.is_empty() && entries.first().is_some_and(|(_, first)| *first != h.log))
     });
+    if problems.is_empty()
+        && head_checked
+        && let (Some(head), Some(generation)) = (expected_head, generation)
+    {
+        problems.extend(writes_after_head(&entries, head, generation));
+    }
     Ok(Verified {
         problems,
         entries: entries.len(),
         head_checked,
     })
+}
+
+/// Actions whose entry is appended just before the store is written (the store then
+/// records that entry as its head).
+pub const STORE_WRITES: &[&str] = &[
+    "init",
+    "set",
+    "replace",
+    "import",
+    "rm",
+    "policy",
+    "recipients",
+    "merge",
+    "enrol",
+    "trust",
+];
+
+/// Store writes logged after the head the store records, by the generations they gave it:
+/// the store on disk is older than the log says it became — it was rolled back (a copy put
+/// back, `git checkout`). A write killed between its audit entry and its rename logs the
+/// generation the store would have had (its own + 1), so only an entry beyond that counts;
+/// a rollback by exactly one write is caught by the generation memory (`trust.rs`) instead.
+fn writes_after_head(entries: &[(Entry, String)], head: &Head, generation: u64) -> Vec<Problem> {
+    entries
+        .iter()
+        .enumerate()
+        .find(|(_, (e, _))| {
+            e.seq > head.seq
+                && STORE_WRITES.contains(&e.action.as_str())
+                && e.generation.is_some_and(|g| g > generation + 1)
+        })
+        .map(|(i, (e, _))| Problem {
+            line: i + 1,
+            what: format!(
+                "seq {} ({}) wrote generation {} after seq {}, the head the store records, but the store is at generation {generation}: the store was rolled back",
+                e.seq,
+                e.action,
+                e.generation.unwrap_or_default(),
+                head.seq
+            ),
+        })
+        .into_iter()
+        .collect()
 }
 
 fn chain_problems(
@@ -402,7 +465,7 @@ fn chain_problems(
 
 #[cfg(test)]
 mod tests {
-    use super::{Entry, Head, append_locked, verify};
+    use super::{Entry, Head, append_locked, verify, verify_at};
     use crate::config::Paths;
 
     fn setup() -> (tempfile::TempDir, Paths) {
@@ -468,13 +531,30 @@ mod tests {
         let (_d, paths) = setup();
         let lock = crate::store::lock(&paths).unwrap();
         let head = append_locked(&paths, &lock, Entry::new("init", vec![])).unwrap();
-        append_locked(&paths, &lock, Entry::new("set", vec!["A".into()])).unwrap();
+        append_locked(&paths, &lock, Entry::new("run", vec!["A".into()])).unwrap();
         assert!(
             verify(&paths, Some(&head), false)
                 .unwrap()
                 .problems
                 .is_empty()
         );
+        // Store writes after the head of a store at generation 1: two killed writes (each
+        // logging generation 2) are not a rollback; a write that reached 3 is.
+        let write = |action: &str, g: u64| {
+            let mut e = Entry::new(action, vec!["A".into()]);
+            e.generation = Some(g);
+            append_locked(&paths, &lock, e).unwrap();
+        };
+        write("set", 2);
+        write("set", 2);
+        let quiet = verify_at(&paths, Some(&head), false, Some(1)).unwrap();
+        assert!(quiet.problems.is_empty(), "{:?}", quiet.problems);
+        write("rm", 3);
+        let p = verify_at(&paths, Some(&head), false, Some(1))
+            .unwrap()
+            .problems;
+        assert!(p[0].what.ends_with("the store was rolled back"), "{p:?}");
+        assert_eq!(p[0].line, 5);
         // Another, internally valid log in its place (another clone's, or a forged one).
         std::fs::remove_file(paths.audit()).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(5));

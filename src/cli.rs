@@ -118,6 +118,15 @@ pub enum Command {
     /// prompts: with a store that needs a passphrase it prints nothing.
     #[command(hide = true)]
     CompleteNames,
+    /// Approvals: the one-time codes (TOTP) that every widening needs.
+    ///
+    /// Widening a policy, adding a recipient, a `confirm` egress rule during a run, the first
+    /// write into a project store you did not create (or whose recipients changed) and
+    /// accepting a rolled-back store each need a 6-digit code from your authenticator app,
+    /// typed on your own terminal (never stdin, never inside `vault run`). A store with no
+    /// factor enrolled refuses every approval.
+    #[command(subcommand)]
+    Approvals(ApprovalsCommand),
     /// Print a decrypted listing of a store file for `git diff` (hidden; see git-setup).
     #[command(hide = true)]
     GitTextconv(GitTextconvArgs),
@@ -149,13 +158,30 @@ pub struct StatusArgs {
     pub json: bool,
 }
 
+/// `vault approvals …`.
+#[derive(Debug, Subcommand)]
+pub enum ApprovalsCommand {
+    /// Show whether a factor is enrolled, whether this terminal can approve, and the store's
+    /// trust and generation.
+    Status,
+    /// Enrol a TOTP factor: shows a QR code and an otpauth:// URI once, then asks for the
+    /// code your app shows. Replacing an enrolled factor needs a code from it first.
+    Enrol,
+    /// Trust the project store for writes with its current recipients (an approval).
+    Trust,
+    /// Accept a store older than one this machine has seen (a deliberate revert; an
+    /// approval).
+    AcceptRollback,
+}
+
 /// `vault recipients …`.
 #[derive(Debug, Subcommand)]
 pub enum RecipientsCommand {
     /// List the recipients (public keys) the store is encrypted to.
     List(RecipientsListArgs),
     /// Add a recipient and re-encrypt the store to it. Whoever holds its identity can then
-    /// read every value: this must be confirmed on the terminal, and no flag skips that.
+    /// read every value: this needs an approval (a one-time code from your authenticator
+    /// app, see `vault approvals`), and no flag skips that.
     Add(RecipientArgs),
     /// Remove a recipient and re-encrypt the store without it. The values they could read
     /// must be rotated; vault lists them.
@@ -255,7 +281,7 @@ pub struct RuleArgs {
     /// Host pattern the value may be sent to without asking (repeatable).
     #[arg(long, value_name = "HOST")]
     pub allow: Vec<String>,
-    /// Host pattern that needs a confirmation on the terminal each run (repeatable).
+    /// Host pattern that needs an approval (a one-time code) each run (repeatable).
     #[arg(long, value_name = "HOST")]
     pub confirm: Vec<String>,
     /// Host pattern the value must never be sent to (repeatable).
@@ -330,9 +356,10 @@ pub struct RunArgs {
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
     /// Replace a secret's egress rule. Narrowing always works; widening (anything that lets
-    /// the value reach a host it could not reach before, or with less friction) must be
-    /// confirmed by typing the secret's name on the terminal. No flag skips that. At least
-    /// one rule is needed; --clear removes every rule (the value may then go nowhere).
+    /// the value reach a host it could not reach before, or with less friction) needs an
+    /// approval: a one-time code from your authenticator app (`vault approvals`). No flag
+    /// skips that. At least one rule is needed; --clear removes every rule (the value may
+    /// then go nowhere).
     Set(PolicySetArgs),
     /// Show the policy of one secret, or of all.
     Show(PolicyShowArgs),

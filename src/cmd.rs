@@ -1,5 +1,6 @@
 //! Subcommands, one file each, and what they share: opening and changing the store.
 
+pub mod approvals;
 pub mod audit;
 pub mod completions;
 pub mod git;
@@ -58,6 +59,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Scan(a) => scan::run(&a),
         Command::Completions(a) => completions::run(&a),
         Command::CompleteNames => completions::names(),
+        Command::Approvals(c) => approvals::run(&c),
     }
 }
 
@@ -83,8 +85,26 @@ pub fn open_quiet() -> Result<Opened> {
     open_with(false)
 }
 
+/// As [`open`], for the store at `paths` (not the one `locate` finds).
+pub fn open_at(paths: Paths) -> Result<Opened> {
+    open_paths(paths, true, true)
+}
+
+/// As [`open_quiet`], without the rollback check (`audit verify` reports a rollback).
+pub fn open_for_audit() -> Result<Opened> {
+    open_paths(Paths::locate()?, false, false)
+}
+
+/// As [`open`], without the rollback check (for accepting a rollback).
+pub fn open_unchecked() -> Result<Opened> {
+    open_paths(Paths::locate()?, true, false)
+}
+
 fn open_with(audit_failure: bool) -> Result<Opened> {
-    let paths = Paths::locate()?;
+    open_paths(Paths::locate()?, audit_failure, true)
+}
+
+fn open_paths(paths: Paths, audit_failure: bool, check_rollback: bool) -> Result<Opened> {
     store::check_home(&paths)?;
     let config = Config::load(&paths)?;
     // Read first: a missing store is a clearer error than a missing identity.
@@ -95,7 +115,21 @@ fn open_with(audit_failure: bool) -> Result<Opened> {
         }
     };
     let unlocked = unlock::unlock(&paths, &config).inspect_err(failed)?;
-    let contents = decrypt(&ciphertext, &unlocked).inspect_err(failed)?;
+    let mut contents = decrypt(&ciphertext, &unlocked).inspect_err(failed)?;
+    if check_rollback {
+        if !crate::trust::not_older(&contents)? {
+            // A writer may have replaced the store (and recorded its generation) between
+            // our read and this check: read it again under the lock before calling it a
+            // rollback.
+            let lock = store::lock(&paths)?;
+            let again = store::read(&paths)?;
+            drop(lock);
+            contents = decrypt(&again, &unlocked)?;
+        }
+        crate::trust::check_generation(&paths, &contents)?;
+    }
+    crate::approval::note_opened(&paths, &contents);
+    crate::trust::notice_untrusted(&paths, &contents);
     Ok(Opened {
         paths,
         config,
@@ -124,6 +158,9 @@ impl Opened {
         let mut contents = decrypt(&ciphertext, &self.unlocked)?;
         let (out, entry) = change(&mut contents)?;
         let action = entry.action.clone();
+        contents.next_generation(crate::trust::seen_generation(contents.id.as_deref())?)?;
+        let mut entry = entry;
+        entry.generation = Some(contents.generation);
         contents.audit = Some(crate::audit::append_locked(&self.paths, &lock, entry)?);
         let sealed = seal::encrypt(&contents.to_bytes()?, &contents.recipients)?;
         if let Err(e) = store::write(&self.paths, &lock, &sealed) {
@@ -133,6 +170,9 @@ impl Opened {
             return Err(e);
         }
         drop(lock);
+        if let Some(id) = &contents.id {
+            crate::trust::remember_generation(&self.paths, id, contents.generation)?;
+        }
         self.contents = contents;
         Ok(out)
     }

@@ -26,8 +26,7 @@ pub enum Exit {
     IoErr,
     /// Locked: no identity is available, or the identity does not open the store.
     Locked,
-    /// Not allowed: egress policy denied the run, a confirmation was refused, or a widening
-    /// could not be confirmed on a terminal.
+    /// Not allowed: egress policy denied the run, or an approval was refused.
     Denied,
     /// `config.toml` or a stored policy cannot be parsed.
     Config,
@@ -104,7 +103,7 @@ impl Exit {
         ),
         (
             "77",
-            "Not allowed: the egress policy denied the run, a confirmation was declined, or a widening could not be confirmed on a terminal.",
+            "Not allowed: the egress policy denied the run, or an approval was refused (no factor enrolled, no terminal, a wrong or used code, inside a terminal vault made).",
         ),
         ("78", "config.toml or a stored policy cannot be parsed."),
         (

@@ -29,7 +29,9 @@ pub mod scan;
 pub mod seal;
 pub mod secret;
 pub mod secrets;
+pub mod state;
 pub mod store;
+pub mod trust;
 pub mod tty;
 pub mod unlock;
 

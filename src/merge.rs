@@ -11,6 +11,9 @@
 //! set; changed on one side only → that side's set; changed on both sides → a conflict, even
 //! if the two changes look compatible. Who can read the store is for a person to settle,
 //! not for a set union: a union would silently re-add a member one side had just removed.
+//! Recipients their side adds while our side changed secrets are a conflict too: our new
+//! values would be encrypted to them. Taken without such changes, a new recipient set makes
+//! the merged store untrusted (`trust.rs`): the next write into it needs an approval.
 
 use std::collections::BTreeSet;
 
@@ -37,6 +40,9 @@ pub struct Conflict {
     pub secrets: Vec<String>,
     /// True when both sides changed the recipients differently.
     pub recipients: bool,
+    /// Recipients their side adds while our side changed secrets: merging would encrypt our
+    /// new values to them without anyone approving it.
+    pub incoming: Vec<String>,
 }
 
 fn same(a: Option<&Entry>, b: Option<&Entry>) -> bool {
@@ -114,10 +120,16 @@ pub fn merge(
             conflicts.push(name.clone());
         }
     }
-    if recipients_conflict || !conflicts.is_empty() {
+    let incoming: Vec<String> = if recipients_from_theirs && !changed_ours.is_empty() {
+        t.difference(&o).cloned().collect()
+    } else {
+        Vec::new()
+    };
+    if recipients_conflict || !conflicts.is_empty() || !incoming.is_empty() {
         return Err(Conflict {
             secrets: conflicts,
             recipients: recipients_conflict,
+            incoming,
         });
     }
 
@@ -133,6 +145,11 @@ pub fn merge(
     }
     if recipients_from_theirs {
         ours.recipients = std::mem::take(&mut theirs.recipients);
+    }
+    // The result is newer than both sides (the caller bumps it once more when writing).
+    ours.generation = ours.generation.max(theirs.generation);
+    if ours.id.is_none() {
+        ours.id = theirs.id.take();
     }
 
     // A side that still had a recipient the result drops has encrypted its changes to it.
@@ -214,6 +231,25 @@ mod tests {
     }
 
     #[test]
+    fn an_incoming_recipient_is_never_merged_into_our_new_values() {
+        let base = store(&["r"], &[("A", "aaaaaaaa", 1)]);
+        // Our side added B; their side added recipient m: B would be encrypted to m.
+        let ours = store(&["r"], &[("A", "aaaaaaaa", 1), ("B", "bbbbbbbb", 2)]);
+        let theirs = store(&["r", "m"], &[("A", "aaaaaaaa", 1)]);
+        let e = merge(Some(&base), ours, theirs).unwrap_err();
+        assert_eq!(e.incoming, ["m"]);
+        // Our side changed nothing: their recipients are taken (and the trust check asks
+        // before the next write), and the result is newer than both sides.
+        let ours = store(&["r"], &[("A", "aaaaaaaa", 1)]);
+        let mut theirs = store(&["r", "m"], &[("A", "aaaaaaaa", 1)]);
+        theirs.generation = 7;
+        let m = merge(Some(&base), ours, theirs).unwrap();
+        assert!(m.recipients_from_theirs);
+        assert_eq!(m.contents.recipients, ["r", "m"]);
+        assert_eq!(m.contents.generation, 7);
+    }
+
+    #[test]
     fn same_name_changed_differently_conflicts_by_name() {
         let base = store(&["r"], &[("A", "aaaaaaaa", 1)]);
         let ours = store(&["r"], &[("A", "oooooooo", 2)]);
@@ -223,7 +259,8 @@ mod tests {
             e,
             Conflict {
                 secrets: vec!["A".into()],
-                recipients: false
+                recipients: false,
+                incoming: Vec::new(),
             }
         );
         // Both added the same value under the same name: no conflict.

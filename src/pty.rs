@@ -574,6 +574,8 @@ impl Pty {
             OFlags::RDWR | OFlags::NOCTTY | OFlags::CLOEXEC,
             FileMode::empty(),
         )?;
+        // Approvals are never asked through a terminal vault made (approval/nested.rs).
+        crate::approval::nested::register_pty(&slave);
 
         let mut t = match term_src {
             Some(fd) => termios::tcgetattr(fd)?,

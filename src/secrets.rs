@@ -38,6 +38,31 @@ pub struct Contents {
     /// The audit log's head at this store's last write (see `audit`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit: Option<crate::audit::Head>,
+    /// A random id, fixed when the store is created (or first written by a vault that
+    /// knows ids): what rollback memory and project-store trust are keyed by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Bumped on every write; a store older than one this machine has seen is refused.
+    /// Stores written before generations existed load as 0.
+    #[serde(default)]
+    pub generation: u64,
+    /// The approval factor (TOTP seed), inside the encryption (see `approval`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Factor>,
+}
+
+/// An enrolled approval factor: an RFC 6238 TOTP seed (SHA-1, 6 digits, 30 s).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Factor {
+    /// Random id: replay and lock-out memory is keyed by it.
+    pub id: String,
+    /// `totp`.
+    pub kind: String,
+    /// The seed (base64 in the JSON; never printed: `Debug` shows `[REDACTED]`).
+    pub seed: SecretValue,
+    /// Unix seconds when enrolled.
+    pub enrolled: u64,
 }
 
 /// One secret.
@@ -87,7 +112,20 @@ impl Contents {
             recipients,
             secrets: BTreeMap::new(),
             audit: None,
+            id: None,
+            generation: 0,
+            approval: None,
         }
+    }
+
+    /// Before a write: give the store an id if it has none, and a generation above both its
+    /// own and the highest this machine has seen for it.
+    pub fn next_generation(&mut self, seen: u64) -> Result<()> {
+        if self.id.is_none() {
+            self.id = Some(crate::state::random_id()?);
+        }
+        self.generation = self.generation.max(seen) + 1;
+        Ok(())
     }
 
     /// Parses decrypted bytes. The message never quotes the input.

@@ -104,8 +104,21 @@ fn parse_since(text: &str) -> Result<SystemTime> {
 fn verify(paths: &Paths) -> Result<Exit> {
     // The head recorded in the store catches deleted newest entries; without an identity
     // the chain alone is checked, and the output says so.
-    let head = match crate::cmd::open_quiet() {
-        Ok(opened) => opened.contents.audit,
+    // Unchecked: a rolled-back store must still be opened here, to report it.
+    let mut generation = None;
+    let head = match crate::cmd::open_for_audit() {
+        Ok(opened) => {
+            let seen = crate::trust::seen_generation(opened.contents.id.as_deref()).unwrap_or(0);
+            if opened.contents.generation < seen {
+                eprintln!(
+                    "vault: error: the store is at generation {}, older than generation {seen} seen on this machine: rolled back",
+                    opened.contents.generation
+                );
+                return Ok(Exit::Rollback);
+            }
+            generation = Some(opened.contents.generation);
+            opened.contents.audit
+        }
         Err(e) => {
             eprintln!(
                 "vault: note: store not opened ({}); checking the chain only",
@@ -115,7 +128,7 @@ fn verify(paths: &Paths) -> Result<Exit> {
         }
     };
     let shared = paths.home.file_name().is_some_and(|n| n == ".vault");
-    let verified = audit::verify(paths, head.as_ref(), shared)?;
+    let verified = audit::verify_at(paths, head.as_ref(), shared, generation)?;
     let problems = verified.problems;
     if problems.is_empty() {
         let mut out = std::io::stdout().lock();
@@ -136,6 +149,12 @@ fn verify(paths: &Paths) -> Result<Exit> {
     }
     for p in &problems {
         eprintln!("vault: error: audit log line {}: {}", p.line, p.what);
+    }
+    if problems
+        .iter()
+        .any(|p| p.what.ends_with("the store was rolled back"))
+    {
+        return Ok(Exit::Rollback);
     }
     Ok(Exit::DataErr)
 }

@@ -215,6 +215,13 @@ pub fn merge(args: &GitMergeArgs) -> Result<Exit> {
         if c.recipients {
             what.push("the recipients changed on both sides".to_string());
         }
+        if !c.incoming.is_empty() {
+            let keys: Vec<String> = c.incoming.iter().map(|k| crate::trust::escaped(k)).collect();
+            what.push(format!(
+                "their side adds recipient(s) {} while your side changed secrets (they would be encrypted to them)",
+                keys.join(", ")
+            ));
+        }
         Error::new(
             Exit::Failure,
             format!("vault store merge conflict: {}", what.join("; ")),
@@ -223,9 +230,11 @@ pub fn merge(args: &GitMergeArgs) -> Result<Exit> {
     })?;
 
     // Record the merge in the local audit log, as every other store write is.
+    merged.contents.next_generation(0)?;
     let paths = Paths::locate()?;
     if store::exists(&paths) {
         let mut entry = audit::Entry::new("merge", merged.from_theirs.clone());
+        entry.generation = Some(merged.contents.generation);
         if merged.recipients_from_theirs {
             entry.note = Some("recipients taken from their side".into());
         }
@@ -242,7 +251,9 @@ pub fn merge(args: &GitMergeArgs) -> Result<Exit> {
         );
     }
     if merged.recipients_from_theirs {
-        eprintln!("vault: the recipients come from their side");
+        eprintln!(
+            "vault: the recipients come from their side; your next write into this store asks for an approval (`vault approvals trust`)"
+        );
     }
     if !merged.exposed.is_empty() {
         eprintln!(

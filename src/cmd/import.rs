@@ -89,6 +89,7 @@ pub fn run(args: &ImportArgs) -> Result<Exit> {
         ));
     }
     let mut opened = crate::cmd::open()?;
+    let approved = crate::cmd::approvals::gate_write(&opened)?;
     let count = items.len();
     let mut kept_policy: Vec<String> = Vec::new();
     opened.modify(|contents| {
@@ -147,5 +148,10 @@ pub fn run(args: &ImportArgs) -> Result<Exit> {
             kept_policy.join(", ")
         );
     }
+    crate::cmd::approvals::after_write(&opened, approved, false)?;
+    eprintln!(
+        "{}",
+        crate::trust::wrote_line(&opened.paths, &opened.contents)
+    );
     Ok(Exit::Success)
 }

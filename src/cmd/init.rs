@@ -76,8 +76,10 @@ fn create(paths: &Paths, args: &InitArgs, env_identity: Option<unlock::Unlocked>
         }
     };
     let mut contents = Contents::new(recipients.clone());
+    contents.next_generation(0)?;
     let mut entry = audit::Entry::new("init", Vec::new());
     entry.note = Some(format!("unlocks with {route}"));
+    entry.generation = Some(contents.generation);
     contents.audit = Some(audit::append_locked(&paths, &lock, entry)?);
     let sealed = seal::encrypt(&contents.to_bytes()?, &recipients)?;
     if let Err(e) = store::write(&paths, &lock, &sealed) {
@@ -86,13 +88,44 @@ fn create(paths: &Paths, args: &InitArgs, env_identity: Option<unlock::Unlocked>
         }
         return Err(e);
     }
+    drop(lock);
+    if let Some(id) = &contents.id {
+        crate::trust::remember_generation(&paths, id, contents.generation)?;
+        // The store this user creates is trusted at creation.
+        crate::trust::record_trust(&paths, id, &recipients)?;
+    }
     eprintln!("vault: created {}", paths.store().display());
     eprintln!("vault: unlocks with: {route}");
     eprintln!("vault: recipient: {}", recipients.join(", "));
     if args.project {
         crate::project::created(&paths, &recipients)?;
     }
+    enrol_at_init(&paths);
     Ok(Exit::Success)
+}
+
+/// On a terminal, enrol the approval factor right away (shown once); elsewhere (CI, a
+/// script) say how the owner does it later. A failed enrolment leaves the store as created.
+fn enrol_at_init(paths: &Paths) {
+    let interactive = rustix::termios::isatty(std::io::stdin()) && crate::tty::have_tty();
+    if crate::discover::is_project(paths) {
+        if !matches!(crate::approval::enrolled(paths), Ok(true)) {
+            eprintln!(
+                "vault: approvals in this project store use the factor of your personal store; none is enrolled there yet (`vault approvals enrol`)"
+            );
+        }
+        return;
+    }
+    if !interactive {
+        eprintln!(
+            "vault: no approval factor enrolled (not on a terminal): every widening will be refused until the owner runs `vault approvals enrol` on their own terminal"
+        );
+        return;
+    }
+    if let Err(e) = crate::approval::enrol(paths) {
+        crate::report(&e);
+        eprintln!("vault: the store was created; enrol later with `vault approvals enrol`");
+    }
 }
 
 /// Generates an identity and keeps it in the keyring, or else in a passphrase file.

@@ -1,4 +1,5 @@
-//! `vault policy set|show`: a secret's egress rule.
+//! `vault policy set|show`: a secret's egress rule. A widening needs an approval
+//! (`approval::require`: a one-time code, never a typed confirmation); narrowing does not.
 
 use std::io::Write;
 
@@ -40,35 +41,27 @@ fn set(args: &PolicySetArgs) -> Result<Exit> {
     }
     let reasons = widening(&old, &new);
     if !reasons.is_empty() {
-        let text = format!(
-            "vault: widening the egress policy of {name}\n  from: {}\n  to:   {}\n  because:\n    - {}",
+        let detail = format!(
+            "  from: {}\n  to:   {}\n  because:\n    - {}",
             old.summary(),
             new.summary(),
             reasons.join("\n    - ")
         );
-        let confirmed = crate::tty::confirm(
-            &text,
-            &format!("type the secret's name ({name}) to confirm:"),
-            name.as_str(),
-        );
-        match confirmed {
-            Ok(true) => {}
-            Ok(false) => {
-                let _ = audit::append(&opened.paths, denied_entry(&name, "widening not confirmed"));
-                return Err(Error::new(
-                    Exit::Denied,
-                    format!("policy of {name} not changed: the widening was not confirmed"),
-                ));
-            }
-            Err(e) => {
-                let _ = audit::append(
-                    &opened.paths,
-                    denied_entry(&name, "widening needs a terminal"),
-                );
-                return Err(Error::new(Exit::Denied, format!("policy of {name} not changed: widening needs a confirmation typed on the terminal, and there is none"))
-                    .hint(e.hint.unwrap_or_default()));
-            }
-        }
+        crate::approval::require_with(
+            &opened.paths,
+            &crate::approval::Action::WidenPolicy {
+                name: name.as_str(),
+            },
+            &detail,
+        )
+        .map_err(|e| {
+            let mut err = Error::new(
+                Exit::Denied,
+                format!("policy of {name} not changed: {}", e.message),
+            );
+            err.hint = e.hint;
+            err
+        })?;
     }
     let widened = !reasons.is_empty();
     opened.modify(|contents| {
@@ -92,12 +85,6 @@ fn set(args: &PolicySetArgs) -> Result<Exit> {
     })?;
     eprintln!("vault: {name}: {}", new.summary());
     Ok(Exit::Success)
-}
-
-fn denied_entry(name: &SecretName, why: &str) -> audit::Entry {
-    let mut e = audit::Entry::new("deny", vec![name.to_string()]);
-    e.note = Some(why.to_string());
-    e
 }
 
 fn show(args: &PolicyShowArgs) -> Result<Exit> {

@@ -2,8 +2,9 @@
 //!
 //! Both changes re-encrypt the store to the new set under the store lock (`Opened::modify`)
 //! and are audited (action `recipients`). Adding widens who can read every value, so it
-//! must be confirmed by typing on the terminal (`tty::confirm`; no terminal ⇒ refused, exit
-//! 77; no flag answers for the user). Removing is refused when the identity in use could no
+//! needs an approval (`approval::require`: a one-time code from the user's authenticator
+//! app on their own terminal; refused otherwise, exit 77; no flag answers for the user).
+//! Either change into a project store this user has not trusted needs that approval too. Removing is refused when the identity in use could no
 //! longer open the result, and prints the secrets the removed member could read, which must
 //! be rotated. For a project store the plain `recipients` file is rewritten afterwards.
 
@@ -36,7 +37,7 @@ struct Row<'a> {
 }
 
 /// Public keys of the identity in use.
-fn mine(opened: &Opened) -> Vec<String> {
+pub(crate) fn mine(opened: &Opened) -> Vec<String> {
     opened
         .unlocked
         .material
@@ -88,12 +89,6 @@ fn joined(names: &[String]) -> String {
     }
 }
 
-fn denied(opened: &Opened, why: &str) {
-    let mut e = audit::Entry::new("deny", Vec::new());
-    e.note = Some(format!("recipients add: {why}"));
-    let _ = audit::append(&opened.paths, e);
-}
-
 fn add(args: &RecipientArgs) -> Result<Exit> {
     let key = recipient::canonical(&args.key)?;
     let mut opened = crate::cmd::open()?;
@@ -104,42 +99,34 @@ fn add(args: &RecipientArgs) -> Result<Exit> {
         ));
     }
     let all = names(&opened);
-    let tail: String = key
-        .chars()
-        .rev()
-        .take(6)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let text = format!(
-        "vault: adding a recipient to {}\n  {key}\nWhoever holds its private key will be able to read every value in this store, now and in every later version: {} secret(s): {}.",
-        opened.paths.store().display(),
+    let shown_key = crate::trust::escaped(&key);
+    let mut detail = format!(
+        "  {shown_key}\nWhoever holds its private key will be able to read every value in {}, now and in every later version: {} secret(s): {}.",
+        crate::trust::escaped(&opened.paths.store().display().to_string()),
         all.len(),
         joined(&all)
     );
-    match crate::tty::confirm(
-        &text,
-        "type the last 6 characters of the key to confirm:",
-        &tail,
-    ) {
-        Ok(true) => {}
-        Ok(false) => {
-            denied(&opened, "not confirmed");
-            return Err(Error::new(
-                Exit::Denied,
-                "recipient not added: the confirmation did not match",
-            ));
-        }
-        Err(e) => {
-            denied(&opened, "no terminal to confirm on");
-            return Err(Error::new(
-                Exit::Denied,
-                "recipient not added: adding one must be confirmed on a terminal, and there is none",
-            )
-            .hint(e.hint.unwrap_or_default()));
-        }
+    // An untrusted project store: the one approval covers trusting it, so show why.
+    let untrusted = crate::trust::untrusted(&opened.paths, &opened.contents)?;
+    if let Some(why) = &untrusted {
+        detail.push('\n');
+        detail.push_str(&crate::trust::describe(
+            &opened.paths,
+            &opened.contents,
+            why,
+            &mine(&opened),
+        ));
     }
+    crate::approval::require_with(
+        &opened.paths,
+        &crate::approval::Action::AddRecipient { key: &key },
+        &detail,
+    )
+    .map_err(|e| {
+        let mut err = Error::new(Exit::Denied, format!("recipient not added: {}", e.message));
+        err.hint = e.hint;
+        err
+    })?;
     let before = opened.contents.recipients.clone();
     opened.modify(|contents| {
         if contents.recipients != before {
@@ -150,8 +137,13 @@ fn add(args: &RecipientArgs) -> Result<Exit> {
         a.decision = Some(serde_json::json!({ "added": key }));
         Ok(((), a))
     })?;
+    crate::cmd::approvals::after_write(&opened, untrusted.is_some(), true)?;
     rewrite_plain_file(&opened)?;
-    eprintln!("vault: added recipient {key}");
+    eprintln!("vault: added recipient {shown_key}");
+    eprintln!(
+        "{}",
+        crate::trust::wrote_line(&opened.paths, &opened.contents)
+    );
     eprintln!(
         "vault: they can read {} secret(s) once they have this store.age (commit and push it)",
         all.len()
@@ -185,6 +177,7 @@ fn rm(args: &RecipientArgs) -> Result<Exit> {
         .hint("add your own key first, or let another member remove it"));
     }
     let rotate = names(&opened);
+    let approved = crate::cmd::approvals::gate_write(&opened)?;
     opened.modify(|contents| {
         if contents.recipients != before {
             return Err(changed_meanwhile());
@@ -195,8 +188,13 @@ fn rm(args: &RecipientArgs) -> Result<Exit> {
         a.note = Some("every listed secret must be rotated".into());
         Ok(((), a))
     })?;
+    crate::cmd::approvals::after_write(&opened, approved, true)?;
     rewrite_plain_file(&opened)?;
-    eprintln!("vault: removed recipient {key}");
+    eprintln!("vault: removed recipient {}", crate::trust::escaped(&key));
+    eprintln!(
+        "{}",
+        crate::trust::wrote_line(&opened.paths, &opened.contents)
+    );
     if rotate.is_empty() {
         eprintln!("vault: the store holds no secrets, so there is nothing to rotate");
     } else {

@@ -345,33 +345,41 @@ fn egress_check(
             ))
         }
         egress::policy::Decision::Confirm(pairs) => {
-            let list: Vec<String> = pairs
+            // A confirm rule widens where a value goes for this run: an approval (a one-time
+            // code on the user's own terminal), never a typed y/N.
+            let shown_pairs: Vec<(String, String)> = pairs
                 .iter()
-                .map(|(s, h)| format!("  {s} -> {}", text(h)))
+                .map(|(s, h)| (s.to_string(), text(h)))
                 .collect();
-            let text = format!(
-                "vault: this run would send secrets to hosts that need your confirmation:\n{}",
+            let list: Vec<String> = shown_pairs
+                .iter()
+                .map(|(s, h)| format!("  {s} -> {h}"))
+                .collect();
+            let detail = format!(
+                "vault: this run would send secrets to hosts that need your approval:\n{}",
                 list.join("\n")
             );
-            let answer = crate::tty::ask(&text, "allow this run? [y/N]");
-            let yes = matches!(
-                answer.as_deref().map(str::to_ascii_lowercase).as_deref(),
-                Ok("y" | "yes")
+            let approved = crate::approval::require_with(
+                &opened.paths,
+                &crate::approval::Action::ConfirmEgress {
+                    pairs: &shown_pairs,
+                },
+                &detail,
             );
-            let decision = serde_json::json!({ "confirm": list.iter().map(|l| l.trim()).collect::<Vec<_>>(), "answer": if answer.is_err() { "no terminal" } else if yes { "yes" } else { "no" } });
+            let decision = serde_json::json!({ "confirm": list.iter().map(|l| l.trim()).collect::<Vec<_>>(), "answer": if approved.is_ok() { "approved" } else { "refused" } });
             let mut entry = audit::Entry::new("confirm", names.clone());
             entry.argv = Some(shown.to_vec());
             entry.hosts.clone_from(&hosts);
             entry.decision = Some(decision.clone());
             audit::append(&opened.paths, entry)?;
-            match answer {
-                Ok(_) if yes => Ok(EgressCheck { hosts, decision }),
-                Ok(_) => Err(Error::new(Exit::Denied, "refusing to run: the confirmation was declined")),
-                Err(_) => Err(Error::new(
-                    Exit::Denied,
-                    format!("refusing to run: {} needs a confirmation and there is no terminal to ask on", list.join(",").trim()),
-                )
-                .hint("confirm rules need a person at a terminal; in CI use allow rules")),
+            match approved {
+                Ok(()) => Ok(EgressCheck { hosts, decision }),
+                Err(e) => {
+                    let mut err =
+                        Error::new(Exit::Denied, format!("refusing to run: {}", e.message));
+                    err.hint = e.hint;
+                    Err(err)
+                }
             }
         }
     }

@@ -44,6 +44,7 @@ pub fn run(args: &SetArgs) -> Result<Exit> {
     if args.replace && opened.contents.get(&name).is_none() {
         return Err(unknown(&opened.contents, &name));
     }
+    let approved = crate::cmd::approvals::gate_write(&opened)?;
     let value = read_value(&name)?;
     value.check(&name, args.allow_short)?;
     let replaced = opened.modify(|contents| {
@@ -71,6 +72,11 @@ pub fn run(args: &SetArgs) -> Result<Exit> {
     eprintln!(
         "vault: {} {name}",
         if replaced { "replaced" } else { "stored" }
+    );
+    crate::cmd::approvals::after_write(&opened, approved, false)?;
+    eprintln!(
+        "{}",
+        crate::trust::wrote_line(&opened.paths, &opened.contents)
     );
     Ok(Exit::Success)
 }

@@ -361,6 +361,43 @@ pub const PAGES: &[Page] = &[
         ],
     },
     Page {
+        name: "approvals",
+        exit: &[
+            OK,
+            USAGE,
+            NO_STORE,
+            UNSAFE,
+            LOCKED,
+            (
+                "77",
+                "The approval was refused: no factor enrolled, no terminal, inside a terminal vault made, a wrong or replayed code, or too many wrong codes (locked out for a while).",
+            ),
+        ],
+        refuses: &[
+            "Reading a code from stdin: codes are read from /dev/tty only, and never inside `vault run` (any depth), whose terminal belongs to the wrapped command.",
+            "Replacing an enrolled factor without a code from it.",
+            "A code used once (replay), or a code for a time-step at or before the last accepted one.",
+        ],
+        examples: &[
+            (
+                "vault approvals enrol",
+                "Show a QR code and an otpauth:// URI for your authenticator app, then confirm with its first code.",
+            ),
+            (
+                "vault approvals status",
+                "The factor, whether this terminal can approve, the store's generation and trust.",
+            ),
+            (
+                "vault approvals trust",
+                "Trust a cloned project store (and its current recipients) for writes.",
+            ),
+            (
+                "vault approvals accept-rollback",
+                "Accept a deliberately reverted store.",
+            ),
+        ],
+    },
+    Page {
         name: "completions",
         exit: &[OK, USAGE],
         refuses: &[

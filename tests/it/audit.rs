@@ -179,13 +179,11 @@ fn every_action_leaves_an_entry_and_no_value() {
         &mut headless(&v, &["policy", "set", "IMPORTED_A", "--allow", "*"]),
         DENIED,
     );
-    let deny = last(&v, "deny");
-    assert_eq!(deny["secrets"], serde_json::json!(["IMPORTED_A"]));
-    assert!(
-        deny["note"]
-            .as_str()
-            .is_some_and(|n| n.contains("widening"))
-    );
+    // A widening asks for an approval; refused (no factor here), it is audited as such.
+    let approval = last(&v, "approval");
+    assert_eq!(approval["secrets"], serde_json::json!(["IMPORTED_A"]));
+    assert_eq!(approval["decision"]["for"], "widen-policy");
+    assert_eq!(approval["decision"]["result"], "refused");
     v.ok(v.cmd().args(["rm", "IMPORTED_A"]));
     v.ok(v.cmd().args(["rm", "IMPORTED_B"]));
 
@@ -269,7 +267,8 @@ fn every_action_leaves_an_entry_and_no_value() {
         DENIED,
     );
     let confirm = last(&v, "confirm");
-    assert_eq!(confirm["decision"]["answer"], "no terminal");
+    assert_eq!(confirm["decision"]["answer"], "refused");
+    assert_eq!(last(&v, "approval")["decision"]["for"], "confirm-egress");
     assert_eq!(confirm["hosts"], serde_json::json!([host]));
     assert_eq!(actions(&v).iter().filter(|a| *a == "run").count(), runs);
 

@@ -539,12 +539,14 @@ fn evasions_refuse_even_with_allow_everything() {
 // ---------------------------------------------------------------------------------------
 // Confirm rules
 
-/// `--confirm 127.0.0.1` on a real PTY: the question lists secret and host; `y` runs the
-/// command (the server gets the value), `n` refuses with 77 and nothing connects.
+/// `--confirm 127.0.0.1` on a real PTY: the question lists secret and host; a code from
+/// the enrolled authenticator runs the command (the server gets the value); `y` or nothing
+/// refuses with 77 and nothing connects.
 #[test]
 fn confirm_on_a_terminal() {
     let server = Server::start();
     let v = vault_with(&["--confirm", "127.0.0.1"]);
+    let auth = crate::approvals::enrol(&v);
     let url = server.url();
     let host = format!("127.0.0.1:{}", server.port());
     let argv = [
@@ -556,12 +558,13 @@ fn confirm_on_a_terminal() {
         "Authorization: Bearer {{secure.TOKEN}}",
         url.as_str(),
     ];
+    let prompt = String::from_utf8_lossy(crate::approvals::CODE_PROMPT).into_owned();
 
     let mut pty = on_pty(&v, &argv);
     expect(&mut pty, &format!("TOKEN -> {host}"));
-    expect(&mut pty, "allow this run? [y/N] ");
+    expect(&mut pty, &prompt);
     assert_eq!(server.connections(), 0, "connected before the answer");
-    pty.write(b"y\r");
+    pty.write(format!("{}\r", auth.code()).as_bytes());
     assert_eq!(exit_code(&mut pty), 0, "{}", shown(&pty));
     let requests = wait_requests(&server, 1);
     assert_eq!(requests.len(), 1, "{}", shown(&pty));
@@ -576,23 +579,21 @@ fn confirm_on_a_terminal() {
     );
     assert_no_leak(pty.output(), VALUE.as_bytes());
 
+    // A typed `y` is not an approval.
     let before = v.store_bytes();
     let mut pty = on_pty(&v, &argv);
     expect(&mut pty, &format!("TOKEN -> {host}"));
-    expect(&mut pty, "allow this run? [y/N] ");
-    pty.write(b"n\r");
+    expect(&mut pty, &prompt);
+    pty.write(b"y\r");
     assert_eq!(exit_code(&mut pty), DENIED, "{}", shown(&pty));
-    expect(
-        &mut pty,
-        "vault: error: refusing to run: the confirmation was declined",
-    );
+    expect(&mut pty, "vault: error: refusing to run: not approved");
     assert_eq!(server.connections(), 1, "a declined run connected");
     v.assert_store_unchanged(&before);
     assert_no_leak(pty.output(), VALUE.as_bytes());
 
-    // Anything but y/yes is a no (the default).
+    // Nothing typed is a no.
     let mut pty = on_pty(&v, &argv);
-    expect(&mut pty, "allow this run? [y/N] ");
+    expect(&mut pty, &prompt);
     pty.write(b"\r");
     assert_eq!(exit_code(&mut pty), DENIED, "{}", shown(&pty));
     assert_eq!(server.connections(), 1, "an unanswered run connected");
@@ -604,6 +605,7 @@ fn confirm_on_a_terminal() {
 fn confirm_without_a_terminal_refuses() {
     let server = Server::start();
     let v = vault_with(&["--confirm", "127.0.0.1"]);
+    let _auth = crate::approvals::enrol(&v);
     let marker = v.path("started");
     let script = marked(&marker, &format!("curl -s {}", server.url()));
     let err = refused_run(&v, &server, &marker, &["sh", "-c", &script]);
@@ -803,43 +805,48 @@ fn policy_widening_without_a_terminal_is_refused() {
     }
 }
 
-/// Widening on a terminal: typing the secret's name confirms it; anything else (another
-/// name, a lower-case name, `y`) refuses with 77 and the store byte-identical.
+/// Widening on a terminal: only a code from the enrolled authenticator approves it; a typed
+/// confirmation (the secret's name, `y`, nothing) refuses with 77 and the store
+/// byte-identical, for every kind of widening.
 #[test]
 fn policy_widening_on_a_terminal() {
     let v = vault_with(&START);
+    let auth = crate::approvals::enrol(&v);
     let start = policy_json(&v);
-    for (what, flags) in widenings() {
-        for wrong in ["y", "token", "OTHER", ""] {
-            let before = v.store_bytes();
-            let mut args = vec!["policy", "set", "TOKEN"];
-            args.extend_from_slice(&flags);
-            let mut pty = on_pty(&v, &args);
-            expect(&mut pty, "widening the egress policy of TOKEN");
-            expect(&mut pty, "type the secret's name (TOKEN) to confirm: ");
-            pty.write(format!("{wrong}\r").as_bytes());
-            assert_eq!(
-                exit_code(&mut pty),
-                DENIED,
-                "{what} / {wrong:?}: {}",
-                shown(&pty)
-            );
-            expect(&mut pty, "vault: error: policy of TOKEN not changed");
-            v.assert_store_unchanged(&before);
-            assert_eq!(policy_json(&v), start, "{what} / {wrong:?}");
-        }
-    }
-    // Now confirm each, returning to the start policy (a narrowing) in between.
-    for (what, flags) in widenings() {
+    let prompt = String::from_utf8_lossy(crate::approvals::CODE_PROMPT).into_owned();
+    // Fewer wrong answers than the lock-out allows (5).
+    let wrong = ["TOKEN", "y", ""];
+    for (answer, (what, flags)) in wrong.into_iter().zip(widenings()) {
+        let before = v.store_bytes();
         let mut args = vec!["policy", "set", "TOKEN"];
         args.extend_from_slice(&flags);
         let mut pty = on_pty(&v, &args);
-        expect(&mut pty, "type the secret's name (TOKEN) to confirm: ");
-        pty.write(b"TOKEN\r");
+        expect(
+            &mut pty,
+            "approval needed to widen the egress policy of TOKEN",
+        );
+        expect(&mut pty, &prompt);
+        pty.write(format!("{answer}\r").as_bytes());
+        assert_eq!(
+            exit_code(&mut pty),
+            DENIED,
+            "{what} / {answer:?}: {}",
+            shown(&pty)
+        );
+        expect(&mut pty, "vault: error: policy of TOKEN not changed");
+        v.assert_store_unchanged(&before);
+        assert_eq!(policy_json(&v), start, "{what} / {answer:?}");
+    }
+    // A code approves; back to START is a narrowing (no code).
+    for (what, flags) in widenings().into_iter().take(2) {
+        let mut args = vec!["policy", "set", "TOKEN"];
+        args.extend_from_slice(&flags);
+        let mut pty = on_pty(&v, &args);
+        expect(&mut pty, &prompt);
+        pty.write(format!("{}\r", auth.code()).as_bytes());
         assert_eq!(exit_code(&mut pty), 0, "{what}: {}", shown(&pty));
         let expected = policy_from_flags(&flags);
         assert_eq!(policy_json(&v), expected, "{what}");
-        // Back to START: the reverse of each widening is a narrowing, so no terminal.
         v.ok(&mut policy_set(&v, &START));
         assert_eq!(policy_json(&v), start, "back from {what}");
     }

@@ -4,6 +4,7 @@
 //! module covers one area of behaviour. Add new areas as modules here, e.g. `mod run;`,
 //! `mod redact;`, `mod generated;`.
 
+mod approvals;
 mod audit;
 mod egress;
 mod errors;

@@ -128,6 +128,8 @@ impl Vault {
         let mut cmd = std::process::Command::new(program);
         cmd.env_clear()
             .env("VAULT_HOME", &self.home)
+            // The user's state dir (rollback and approval memory), isolated per test.
+            .env("XDG_STATE_HOME", self.tmp.path().join("state"))
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("TERM", "dumb")
             .env("LANG", "C.UTF-8")

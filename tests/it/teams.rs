@@ -13,10 +13,8 @@ use std::process::{Command as StdCommand, Output, Stdio};
 use assert_cmd::Command;
 use tempfile::TempDir;
 
-use crate::support::pty::PtySession;
 use crate::support::{
-    BIN, Fixture, TIMEOUT, Vault, assert_error, assert_no_leak, contains, decrypt,
-    without_terminal, wrap,
+    BIN, Fixture, Vault, assert_error, assert_no_leak, contains, decrypt, without_terminal, wrap,
 };
 
 const USAGE: i32 = 2;
@@ -198,20 +196,30 @@ fn refuses_at(cmd: &mut Command, store: &Path, code: i32) -> String {
     stderr
 }
 
-/// `vault recipients add KEY` on a real PTY, typing `answer` at the confirmation.
+/// `vault recipients add KEY` on a real PTY, typing `answer` at the approval question.
 fn add_on_pty(person: &Person<'_>, cwd: &Path, key: &str, answer: &str) -> (i32, String) {
     let mut cmd = person.std(BIN, cwd);
     cmd.args(["recipients", "add", key]);
-    let mut session = PtySession::spawn(cmd, 24, 200).expect("spawn on a PTY");
-    session
-        .expect(b"to confirm:", TIMEOUT)
-        .expect("the confirmation prompt");
-    session.write(format!("{answer}\n").as_bytes());
-    let status = session.wait(TIMEOUT).expect("vault exits");
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(session.output()).into_owned(),
-    )
+    crate::approvals::answer_on_pty(cmd, answer)
+}
+
+impl Person<'_> {
+    /// Creates this person's personal store on a PTY, enrolling its approval factor (what
+    /// approves actions on project stores); returns their authenticator.
+    fn enrol(&self) -> crate::approvals::Authenticator {
+        let personal = self.home.join(".local/share/vault");
+        let mut cmd = self.std(BIN, &self.home);
+        cmd.args(["--store", personal.to_str().unwrap(), "init"]);
+        crate::approvals::enrol_with(cmd)
+    }
+
+    /// `vault approvals trust` in `cwd` on a PTY, answered with a code.
+    fn trust(&self, cwd: &Path, auth: &crate::approvals::Authenticator) {
+        let mut cmd = self.std(BIN, cwd);
+        cmd.args(["approvals", "trust"]);
+        let (code, screen) = crate::approvals::answer_on_pty(cmd, &auth.code());
+        assert_eq!(code, 0, "{screen}");
+    }
 }
 
 fn last6(key: &str) -> String {
@@ -614,10 +622,16 @@ fn recipients_add_confirmed_on_a_pty_then_removed() {
     a.ok(&proj, &["init", "--project"]);
     a.set(&proj, "API_TOKEN", VALUE_1, false);
     a.set(&proj, "DB_PASSWORD", VALUE_2, false);
+    let a_auth = a.enrol();
 
-    // A wrong answer: refused, unchanged.
+    // A wrong answer (a typed confirmation is no approval): refused, unchanged.
     let before = fs::read(&store).unwrap();
-    let (code, screen) = add_on_pty(&a, &proj, &b.fixture.recipient, "yes");
+    let (code, screen) = add_on_pty(
+        &a,
+        &proj,
+        &b.fixture.recipient,
+        &last6(&b.fixture.recipient),
+    );
     assert_eq!(code, DENIED, "{screen}");
     assert!(screen.contains("API_TOKEN, DB_PASSWORD"), "{screen}");
     assert!(
@@ -627,13 +641,8 @@ fn recipients_add_confirmed_on_a_pty_then_removed() {
     assert_eq!(fs::read(&store).unwrap(), before);
     assert!(!can_open(&store, &b.fixture));
 
-    // The right answer: B can open it now, the plain file follows.
-    let (code, screen) = add_on_pty(
-        &a,
-        &proj,
-        &b.fixture.recipient,
-        &last6(&b.fixture.recipient),
-    );
+    // A code: B can open it now, the plain file follows.
+    let (code, screen) = add_on_pty(&a, &proj, &b.fixture.recipient, &a_auth.code());
     assert_eq!(code, 0, "{screen}");
     assert!(can_open(&store, &b.fixture));
     assert_eq!(
@@ -645,15 +654,10 @@ fn recipients_add_confirmed_on_a_pty_then_removed() {
     assert_eq!(b.names(&proj), ["API_TOKEN", "DB_PASSWORD"]);
     let audit = fs::read_to_string(proj.join(".vault/audit.jsonl")).unwrap();
     assert!(audit.contains("\"action\":\"recipients\""), "{audit}");
-    assert!(audit.contains("\"action\":\"deny\""), "{audit}");
+    assert!(audit.contains("\"action\":\"approval\""), "{audit}");
 
     // An SSH RSA key is a recipient too (canonical form: the comment is dropped).
-    let (code, screen) = add_on_pty(
-        &a,
-        &proj,
-        CAROL_RSA,
-        &last6(CAROL_RSA.trim_end_matches(" carol")),
-    );
+    let (code, screen) = add_on_pty(&a, &proj, CAROL_RSA, &a_auth.code());
     assert_eq!(code, 0, "{screen}");
     let keys = recipients_in(&store, &a.fixture);
     assert_eq!(keys[2], CAROL_RSA.trim_end_matches(" carol"));
@@ -670,7 +674,10 @@ fn recipients_add_confirmed_on_a_pty_then_removed() {
         &store,
         CANT_CREATE,
     );
-    // B removes A: B can still open it, A cannot; the secrets to rotate are listed.
+    // B removes A: B did not create this store, so B approves it first (their own factor);
+    // then B can still open it, A cannot; the secrets to rotate are listed.
+    let b_auth = b.enrol();
+    b.trust(&proj, &b_auth);
     let out = b.ok(&proj, &["recipients", "rm", &a.fixture.recipient]);
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("rotate"), "{stderr}");
@@ -854,12 +861,8 @@ fn git_two_people_share_a_project_store_and_merge_by_name() {
     let out = a.ok(&a_dir, &["git-setup"]);
     transcript.extend(output_text(&out));
     a.set(&a_dir, "SHARED_TOKEN", VALUE_1, false);
-    let (code, screen) = add_on_pty(
-        &a,
-        &a_dir,
-        &b.fixture.recipient,
-        &last6(&b.fixture.recipient),
-    );
+    let a_auth = a.enrol();
+    let (code, screen) = add_on_pty(&a, &a_dir, &b.fixture.recipient, &a_auth.code());
     assert_eq!(code, 0, "{screen}");
     commit(&a, &a_dir, "vault: project store");
     assert_eq!(
@@ -880,6 +883,10 @@ fn git_two_people_share_a_project_store_and_merge_by_name() {
     let b_dir = team.path("b-work");
     b.ok(&b_dir, &["git-setup"]);
     assert_eq!(b.names(&b_dir), ["SHARED_TOKEN"]);
+
+    // B's first write into a store B did not create needs B's approval.
+    let b_auth = b.enrol();
+    b.trust(&b_dir, &b_auth);
 
     // Concurrent additions of different secrets: both kept by the merge driver.
     b.set(&b_dir, "B_TOKEN", VALUE_2, false);
@@ -1093,6 +1100,15 @@ fn git_setup_and_drivers_edge_cases() {
     a.set(&repo, "API_TOKEN", VALUE_2, true);
     let ours = copy("ours");
     fs::copy(&base, &store).unwrap();
+    // Putting the old store back is a rollback on this machine; the other side of a merge
+    // is another clone, which has no memory of this one: forget it.
+    let state = a.home.join(".local/state/vault/state.json");
+    let mut memory: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&state).unwrap()).unwrap();
+    for (_, store) in memory["stores"].as_object_mut().unwrap() {
+        store["generation"] = serde_json::json!(0);
+    }
+    fs::write(&state, memory.to_string()).unwrap();
     a.set(&repo, "API_TOKEN", VALUE_3, true);
     let theirs = copy("theirs");
     let e = refuses_at(
