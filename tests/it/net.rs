@@ -372,7 +372,7 @@ fn a_host_name_carrying_a_value_is_refused_and_redacted_in_the_audit_log() {
 
 #[test]
 fn https_through_connect_is_relayed_end_to_end() {
-    if !strict_here() || !have("curl") || !have("openssl") || !have("python3") {
+    if !strict_here() || !have("curl") || !have("openssl") || !have("python3") || !have("node") {
         return;
     }
     let v = fresh();
