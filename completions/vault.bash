@@ -1347,7 +1347,7 @@ _vault() {
             while (( vault_i <= COMP_CWORD )); do
                 case "${COMP_WORDS[vault_i]}" in
                     --) vault_start=$((vault_i+1)); break ;;
-                    --only|--store) vault_i=$((vault_i+2)); continue ;;
+                    --only|--net|--allow-host|--net-ca|--store) vault_i=$((vault_i+2)); continue ;;
                     -*) ;;
                     *) vault_start=$vault_i; break ;;
                 esac
@@ -1361,7 +1361,7 @@ _vault() {
                 fi
                 return 0
             fi
-            opts="-h -V --only --pty --no-pty --store --help --version"
+            opts="-h -V --only --pty --no-pty --net --allow-host --net-ca --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1369,6 +1369,18 @@ _vault() {
             case "${prev}" in
                 --only)
                     COMPREPLY=($(compgen -W "$(vault complete-names 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --net)
+                    COMPREPLY=($(compgen -W "argv strict broker" -- "${cur}"))
+                    return 0
+                    ;;
+                --allow-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --net-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --store)

@@ -75,6 +75,16 @@ pub enum Command {
     /// argument is replaced by the value when the command is started. Everything the command
     /// writes passes through the redactor, which replaces each stored value and its common
     /// encodings with [REDACTED:NAME]. The command's exit status is vault's.
+    ///
+    /// With --net strict (Linux) the command runs in a network namespace of its own holding
+    /// only loopback: no route, no DNS. Its one way out is vault's proxy (HTTP CONNECT,
+    /// plain HTTP and SOCKS5 on 127.0.0.1:3128, named by HTTP_PROXY, HTTPS_PROXY and
+    /// ALL_PROXY), which lets a connection through only to a host and port that every
+    /// injected secret's policy allows, answers others with 403 and an X-Vault-Refused
+    /// header, and audits each. This closes what an argv check cannot see (URLs built at
+    /// run time, hosts inside scripts, raw sockets, DNS labels); it does not judge content:
+    /// a command allowed to reach github.com can push anything there. Unix socket files
+    /// remain reachable. Set `net = "strict"` in config.toml to make it the default.
     Run(RunArgs),
     /// Copy stdin to stdout with every stored value (and its encodings) redacted.
     Redact,
@@ -340,6 +350,23 @@ pub struct RunArgs {
     /// Use pipes only, never a PTY.
     #[arg(long)]
     pub no_pty: bool,
+    /// Network control: `argv` checks the destinations readable in argv (the default);
+    /// `strict` runs the command in a network namespace of its own (Linux) whose only way
+    /// out is vault's proxy, which lets each connection through only to hosts every injected
+    /// secret's policy allows (and that match --allow-host when given); `broker` also gives
+    /// the command stand-ins instead of the values. The stricter of this and config.toml's
+    /// `net` applies. Where a namespace cannot be made, strict refuses (exit 69).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub net: Option<crate::net::NetMode>,
+    /// Under --net strict|broker, a host the command may reach (repeatable), as a policy
+    /// pattern: `example.com`, `*.example.com`, `example.com:443`. With no secret injected
+    /// nothing is reachable without one; with secrets it can only narrow their policies.
+    #[arg(long = "allow-host", value_name = "PATTERN")]
+    pub allow_host: Vec<String>,
+    /// Under --net broker, a PEM file of extra CA certificates to trust for upstream hosts
+    /// (a private CA).
+    #[arg(long = "net-ca", value_name = "FILE")]
+    pub net_ca: Option<std::path::PathBuf>,
     /// The command and its arguments. A command word that starts with `-` must follow
     /// `--` (so a mistyped vault flag is a usage error, not a command); after the command
     /// word every argument is the command's own.

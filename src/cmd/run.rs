@@ -45,13 +45,26 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     let shown_argv = redacted_argv(&args.command, &set);
     let env_names: Vec<String> = plan.env.iter().map(ToString::to_string).collect();
 
-    let check = egress_check(&opened, &plan, &args.command, &shown_argv, &set)?;
+    let net_mode = crate::net::effective(args.net, opened.config.net);
+    let allow_hosts = net_flags(args, net_mode)?;
+    // Under strict the network enforces the policy, so a destination the argv check cannot
+    // read is left to it; a readable destination that is denied still refuses here.
+    let net_enforced = net_mode != crate::net::NetMode::Argv;
+    let check = egress_check(
+        &opened,
+        &plan,
+        &args.command,
+        &shown_argv,
+        &set,
+        net_enforced,
+    )?;
     let mut entry = audit::Entry::new("run", env_names.clone());
     entry.argv = Some(shown_argv.clone());
     entry.hosts.clone_from(&check.hosts);
     entry.decision = Some(check.decision.clone());
     // Fail closed: a run that could not be audited does not start.
     audit::check_writable(&opened.paths)?;
+    let mut net = net_session(&opened, &plan, net_mode, allow_hosts, &set)?;
 
     let argv = inject::substitute(&args.command, &opened.contents)?;
     let mut os_argv = inject::to_os(&argv);
@@ -63,9 +76,16 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         // As typed, and redacted: a value typed into the command word must not come back
         // in "command not found".
         display: shown_argv.first().cloned().unwrap_or_default(),
-        env: child_env(&opened, &plan),
+        env: {
+            let mut env = child_env(&opened, &plan);
+            if net.is_some() {
+                crate::net::Session::child_env(&mut env);
+            }
+            env
+        },
         cwd: std::env::current_dir().map_err(|e| Error::io("current directory", &e))?,
         mode: mode(args, opened.config.pty),
+        pre_exec: net.as_mut().and_then(crate::net::Session::hook),
     };
     let totals = Arc::new(Mutex::new(vec![0u64; set.names().len()]));
     let mut make = || -> Box<dyn Filter> {
@@ -77,6 +97,8 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         })
     };
     let result = pty::run(spawn, &mut make);
+    // The namespace could not be made: that, not the failed spawn, is the error.
+    let net_refused = net.and_then(|n| n.finish(crate::relay::DRAIN_CAP));
 
     let counts = totals.lock().map(|t| t.clone()).unwrap_or_default();
     entry.redactions = Some(
@@ -89,6 +111,12 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     );
     entry.duration_ms = Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
     let outcome = match result {
+        _ if net_refused.is_some() => {
+            let err = net_refused.unwrap_or_else(|| Error::new(Exit::Unavailable, ""));
+            entry.exit = Some(err.exit.code());
+            entry.note = Some(err.message.clone());
+            Err(err)
+        }
         Ok(exit) => {
             let code = exit.exit_code();
             entry.exit = Some(code);
@@ -265,6 +293,7 @@ fn egress_check(
     argv: &[OsString],
     shown: &[String],
     set: &PatternSet,
+    net_enforced: bool,
 ) -> Result<EgressCheck> {
     let secrets: Vec<(&str, &egress::Policy)> = plan
         .env
@@ -334,6 +363,14 @@ fn egress_check(
                 "`vault policy show` lists the rules; `vault policy set NAME --allow HOST` changes one",
             ))
         }
+        // Under --net strict|broker the network enforces the policy: what argv hides is
+        // judged by the proxy, connection by connection. (A readable, denied destination
+        // still refuses before anything runs: the clearer error.) No hosts in the audit: one
+        // may hold a value.
+        egress::policy::Decision::Refuse(evasion) if net_enforced => Ok(EgressCheck {
+            decision: serde_json::json!({ "unchecked": text(&evasion.to_string()), "enforced": "net" }),
+            hosts: Vec::new(),
+        }),
         egress::policy::Decision::Refuse(evasion) => {
             let evasion = text(&evasion.to_string());
             // No hosts in the audit: one of them may hold a value (a DNS label).
@@ -383,4 +420,72 @@ fn egress_check(
             }
         }
     }
+}
+
+/// The `--allow-host` patterns, checked against the effective `--net` mode: they and
+/// `--net-ca` mean nothing under `argv`, and a flag that silently does nothing would mislead.
+fn net_flags(args: &RunArgs, mode: crate::net::NetMode) -> Result<Vec<egress::HostPattern>> {
+    use crate::net::NetMode;
+    if mode == NetMode::Argv && !args.allow_host.is_empty() {
+        return Err(Error::new(
+            Exit::Usage,
+            "--allow-host applies only with --net strict or broker",
+        ));
+    }
+    if mode != NetMode::Broker && args.net_ca.is_some() {
+        return Err(Error::new(
+            Exit::Usage,
+            "--net-ca applies only with --net broker",
+        ));
+    }
+    args.allow_host
+        .iter()
+        .map(|p| {
+            egress::HostPattern::parse(p)
+                .map_err(|e| Error::new(Exit::DataErr, format!("--allow-host: {e}")))
+        })
+        .collect()
+}
+
+/// The network control of a run: `None` under `argv`; the namespace and proxy under
+/// `strict`. Its rules: every injected secret's policy, and `--allow-host`.
+fn net_session(
+    opened: &Opened,
+    plan: &inject::Plan,
+    mode: crate::net::NetMode,
+    allow_hosts: Vec<egress::HostPattern>,
+    set: &Arc<PatternSet>,
+) -> Result<Option<crate::net::Session>> {
+    use crate::net::{NetMode, judge, proxy};
+    match mode {
+        NetMode::Argv => return Ok(None),
+        NetMode::Broker => return Err(crate::net::broker_missing()),
+        NetMode::Strict => {}
+    }
+    let real: Vec<(String, egress::Policy)> = plan
+        .env
+        .iter()
+        .filter_map(|n| {
+            opened
+                .contents
+                .get(n)
+                .map(|e| (n.to_string(), e.policy.clone()))
+        })
+        .collect();
+    let names = real.iter().map(|(n, _)| n.clone()).collect();
+    let set = Arc::clone(set);
+    let ctx = proxy::Context {
+        rules: judge::Rules {
+            real,
+            brokered: Vec::new(),
+            allow_hosts,
+            broker: false,
+        },
+        paths: opened.paths.clone(),
+        names,
+        mode: mode.as_str(),
+        redact: Arc::new(move |s: &str| scrub(&set, s.as_bytes())),
+        intercept: None,
+    };
+    crate::net::Session::prepare(mode, ctx)
 }

@@ -14,6 +14,7 @@ mod foundation;
 mod harden;
 mod keyring;
 mod leaks;
+mod net;
 mod run;
 mod setup;
 mod support;
