@@ -24,7 +24,7 @@ function __fish_vault_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c vault -n "__fish_vault_needs_command" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_needs_command" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_needs_command" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_needs_command" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_needs_command" -f -a "init" -d 'Create the store (and an identity to open it)'
@@ -45,46 +45,46 @@ complete -c vault -n "__fish_vault_needs_command" -f -a "git-textconv" -d 'Print
 complete -c vault -n "__fish_vault_needs_command" -f -a "git-merge" -d 'Merge three versions of a store file for git (hidden; see git-setup)'
 complete -c vault -n "__fish_vault_needs_command" -f -a "generate" -d 'Generate the man pages or shell completions (used by the build; hidden)'
 complete -c vault -n "__fish_vault_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c vault -n "__fish_vault_using_subcommand init" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand init" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand init" -l passphrase -d 'Keep the new identity in identity.age under a passphrase instead of the OS keyring'
 complete -c vault -n "__fish_vault_using_subcommand init" -l project -d 'Create a project store in ./.vault (to commit with the project) instead of the personal store; it uses your personal identity when the keyring has one'
 complete -c vault -n "__fish_vault_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vault -n "__fish_vault_using_subcommand init" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand keygen" -s o -l output -d 'Write the identity to this new file (mode 0600) instead of stdout' -r -F
-complete -c vault -n "__fish_vault_using_subcommand keygen" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand keygen" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vault -n "__fish_vault_using_subcommand keygen" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand set" -l allow -d 'Host pattern the value may be sent to without asking (repeatable)' -r
 complete -c vault -n "__fish_vault_using_subcommand set" -l confirm -d 'Host pattern that needs a confirmation on the terminal each run (repeatable)' -r
 complete -c vault -n "__fish_vault_using_subcommand set" -l deny -d 'Host pattern the value must never be sent to (repeatable)' -r
 complete -c vault -n "__fish_vault_using_subcommand set" -l description -d 'A note shown by `vault list`' -r
-complete -c vault -n "__fish_vault_using_subcommand set" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand set" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand set" -l replace -d 'Replace an existing secret\'s value (keeps its policy unless new rules are given)'
 complete -c vault -n "__fish_vault_using_subcommand set" -l allow-short -d 'Accept a value shorter than 8 bytes (only its raw form will be redacted)'
 complete -c vault -n "__fish_vault_using_subcommand set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vault -n "__fish_vault_using_subcommand set" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand list" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand list" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand list" -l json -d 'Print JSON (an array of objects) instead of a table'
 complete -c vault -n "__fish_vault_using_subcommand list" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand list" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand rm" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand rm" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand rm" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand import" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand import" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand import" -l replace -d 'Replace secrets that already exist'
 complete -c vault -n "__fish_vault_using_subcommand import" -l allow-short -d 'Accept values shorter than 8 bytes'
 complete -c vault -n "__fish_vault_using_subcommand import" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand import" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand run" -l only -d 'Inject only these secrets (comma-separated, repeatable)' -r
-complete -c vault -n "__fish_vault_using_subcommand run" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand run" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand run" -l pty -d 'Put all three of the command\'s stdin, stdout and stderr on one PTY (merged output)'
 complete -c vault -n "__fish_vault_using_subcommand run" -l no-pty -d 'Use pipes only, never a PTY'
 complete -c vault -n "__fish_vault_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vault -n "__fish_vault_using_subcommand run" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand redact" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand redact" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand redact" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand redact" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand policy; and not __fish_seen_subcommand_from set show help" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand policy; and not __fish_seen_subcommand_from set show help" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand policy; and not __fish_seen_subcommand_from set show help" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand policy; and not __fish_seen_subcommand_from set show help" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand policy; and not __fish_seen_subcommand_from set show help" -f -a "set" -d 'Replace a secret\'s egress rule. Narrowing always works; widening (anything that lets the value reach a host it could not reach before, or with less friction) must be confirmed by typing the secret\'s name on the terminal. No flag skips that'
@@ -93,10 +93,10 @@ complete -c vault -n "__fish_vault_using_subcommand policy; and not __fish_seen_
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -l allow -d 'Host pattern the value may be sent to without asking (repeatable)' -r
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -l confirm -d 'Host pattern that needs a confirmation on the terminal each run (repeatable)' -r
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -l deny -d 'Host pattern the value must never be sent to (repeatable)' -r
-complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from show" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from show" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
@@ -104,57 +104,57 @@ complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subc
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the policy of one secret, or of all'
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vault -n "__fish_vault_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l since -d 'Only entries since a time (RFC 3339) or for a duration back from now (2h, 7d)' -r
-complete -c vault -n "__fish_vault_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l json -d 'One JSON object per line'
 complete -c vault -n "__fish_vault_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -f -a "verify" -d 'Check the hash chain; report the first edited, reordered or deleted entry'
 complete -c vault -n "__fish_vault_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c vault -n "__fish_vault_using_subcommand audit; and __fish_seen_subcommand_from verify" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand audit; and __fish_seen_subcommand_from verify" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand audit; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the hash chain; report the first edited, reordered or deleted entry'
 complete -c vault -n "__fish_vault_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c vault -n "__fish_vault_using_subcommand status" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand status" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand status" -l json -d 'Print JSON'
 complete -c vault -n "__fish_vault_using_subcommand status" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand status" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -f -a "list" -d 'List the recipients (public keys) the store is encrypted to'
 complete -c vault -n "__fish_vault_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -f -a "add" -d 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that'
 complete -c vault -n "__fish_vault_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -f -a "rm" -d 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them'
 complete -c vault -n "__fish_vault_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from list" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from list" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
 complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from add" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from add" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from rm" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from rm" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the recipients (public keys) the store is encrypted to'
 complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a recipient and re-encrypt the store to it. Whoever holds its identity can then read every value: this must be confirmed on the terminal, and no flag skips that'
 complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove a recipient and re-encrypt the store without it. The values they could read must be rotated; vault lists them'
 complete -c vault -n "__fish_vault_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c vault -n "__fish_vault_using_subcommand git-setup" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand git-setup" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand git-setup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vault -n "__fish_vault_using_subcommand git-setup" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand scan" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand scan" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand scan" -l binary -d 'Also search binary files (a NUL byte in the first 8 KiB)'
 complete -c vault -n "__fish_vault_using_subcommand scan" -l json -d 'Print JSON'
 complete -c vault -n "__fish_vault_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vault -n "__fish_vault_using_subcommand scan" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand git-textconv" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand git-textconv" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand git-textconv" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand git-textconv" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand git-merge" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand git-merge" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand git-merge" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand git-merge" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand generate" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
+complete -c vault -n "__fish_vault_using_subcommand generate" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vault -n "__fish_vault_using_subcommand generate" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from init keygen set list rm import run redact policy audit status recipients git-setup scan git-textconv git-merge generate help" -f -a "init" -d 'Create the store (and an identity to open it)'

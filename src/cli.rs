@@ -27,8 +27,10 @@ There is deliberately no command that prints a value.";
 #[command(propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the
-    /// working directory, and the personal store).
-    #[arg(long, global = true, value_name = "DIR")]
+    /// working directory, and the personal store), or the remote store at this URL:
+    /// openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or
+    /// openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only).
+    #[arg(long, global = true, value_name = "DIR|URL", env = "VAULT_STORE")]
     pub store: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]

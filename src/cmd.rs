@@ -79,6 +79,9 @@ pub fn open_quiet() -> Result<Opened> {
 }
 
 fn open_with(audit_failure: bool) -> Result<Opened> {
+    if let Some(target) = crate::discover::remote()? {
+        return crate::remote::open(target, audit_failure);
+    }
     let paths = Paths::locate()?;
     store::check_home(&paths)?;
     let config = Config::load(&paths)?;
@@ -114,6 +117,9 @@ impl Opened {
         &mut self,
         change: impl FnOnce(&mut Contents) -> Result<(T, crate::audit::Entry)>,
     ) -> Result<T> {
+        if crate::remote::active() {
+            return crate::remote::modify(self, change);
+        }
         let lock = store::lock(&self.paths)?;
         let ciphertext = store::read(&self.paths)?;
         let mut contents = decrypt(&ciphertext, &self.unlocked)?;

@@ -31,7 +31,17 @@ use crate::relay::Filter;
 const UNLOCK_LABEL: &str = "VAULT_IDENTITY";
 
 /// Environment variables that carry unlock material and never reach a child.
-const UNLOCK_VARS: &[&str] = &["VAULT_IDENTITY", "VAULT_IDENTITY_FILE"];
+const UNLOCK_VARS: &[&str] = &[
+    "VAULT_IDENTITY",
+    "VAULT_IDENTITY_FILE",
+    // A remote store's server token and AppRole credentials (remote/auth.rs).
+    "BAO_TOKEN",
+    "VAULT_TOKEN",
+    "BAO_ROLE_ID",
+    "BAO_SECRET_ID",
+    "VAULT_ROLE_ID",
+    "VAULT_SECRET_ID",
+];
 
 /// Runs the command; returns its exit status.
 pub fn run(args: &RunArgs) -> Result<Exit> {
