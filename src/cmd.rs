@@ -48,7 +48,11 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Audit(a) => audit::run(&a),
         Command::Generate(a) => generate::run(&a),
         Command::Status(a) => status::run(&a),
-        Command::Recipients(c) => recipients::run(&c),
+        Command::Recipients(c) => {
+            // Who can read a remote store is its server's ACL, not age recipients.
+            crate::discover::refuse_remote()?;
+            recipients::run(&c)
+        }
         Command::GitSetup => git::setup(),
         Command::GitTextconv(a) => git::textconv(&a),
         Command::GitMerge(a) => git::merge(&a),

@@ -122,6 +122,14 @@ pub fn remote() -> Result<Option<crate::remote::Target>> {
     }))
 }
 
+/// Refuses when the store is remote (for commands that work on local stores only).
+pub fn refuse_remote() -> Result<()> {
+    match remote()? {
+        Some(t) => Err(local_only(&t.url.to_string())),
+        None => Ok(()),
+    }
+}
+
 /// The refusal of a command that works on local stores only.
 fn local_only(url: &str) -> Error {
     Error::new(

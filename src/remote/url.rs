@@ -47,6 +47,10 @@ fn bad(text: &str, why: &str) -> Error {
 
 /// The URL for a message, without anything after the host that could be a typed value.
 fn shown(text: &str) -> String {
+    // Userinfo would be a credential: show nothing of the authority then.
+    if text.contains('@') {
+        return format!("{}…", text.split("//").next().unwrap_or("openbao:"));
+    }
     let clean: String = text
         .chars()
         .take(200)

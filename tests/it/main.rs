@@ -11,6 +11,7 @@ mod foundation;
 mod harden;
 mod keyring;
 mod leaks;
+mod openbao;
 mod run;
 mod support;
 mod teams;
