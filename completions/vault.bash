@@ -1105,13 +1105,17 @@ _vault() {
             return 0
             ;;
         vault__subcmd__run)
-            opts="-h -V --only --pty --no-pty --store --help --version"
+            opts="-h -V --only --pty --no-pty --cache --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

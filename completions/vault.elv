@@ -99,6 +99,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         }
         &'vault;run'= {
             cand --only 'Inject only these secrets (comma-separated, repeatable)'
+            cand --cache 'Remote stores: reuse what was read from the server for this long (e.g. 30s, at most 15m), from a cache file encrypted to your own identity. Off by default; any write through vault deletes the cache'
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand --pty 'Put all three of the command''s stdin, stdout and stderr on one PTY (merged output)'
             cand --no-pty 'Use pipes only, never a PTY'

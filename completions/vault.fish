@@ -76,6 +76,7 @@ complete -c vault -n "__fish_vault_using_subcommand import" -l allow-short -d 'A
 complete -c vault -n "__fish_vault_using_subcommand import" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand import" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand run" -l only -d 'Inject only these secrets (comma-separated, repeatable)' -r
+complete -c vault -n "__fish_vault_using_subcommand run" -l cache -d 'Remote stores: reuse what was read from the server for this long (e.g. 30s, at most 15m), from a cache file encrypted to your own identity. Off by default; any write through vault deletes the cache' -r
 complete -c vault -n "__fish_vault_using_subcommand run" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand run" -l pty -d 'Put all three of the command\'s stdin, stdout and stderr on one PTY (merged output)'
 complete -c vault -n "__fish_vault_using_subcommand run" -l no-pty -d 'Use pipes only, never a PTY'

@@ -276,6 +276,11 @@ pub struct RunArgs {
     /// Use pipes only, never a PTY.
     #[arg(long)]
     pub no_pty: bool,
+    /// Remote stores: reuse what was read from the server for this long (e.g. 30s, at most
+    /// 15m), from a cache file encrypted to your own identity. Off by default; any write
+    /// through vault deletes the cache.
+    #[arg(long, value_name = "TTL", value_parser = crate::remote::cache::parse_ttl)]
+    pub cache: Option<std::time::Duration>,
     /// The command and its arguments.
     #[arg(
         required = true,

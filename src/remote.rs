@@ -207,8 +207,66 @@ fn connect(target: &Target, audit_failure: bool) -> Result<Connected> {
     })
 }
 
-/// Opens the remote store: list, then read every entry concurrently.
+/// Opens the remote store; with `run --cache TTL`, from a fresh enough local cache.
 pub fn open(target: Target, audit_failure: bool) -> Result<Opened> {
+    let Some(ttl) = cache::ttl() else {
+        return open_server(target, audit_failure);
+    };
+    let (paths, personal) = local_paths(&target.url)?;
+    crate::store::create_home(&paths)?;
+    let config = Config::load(&personal)?;
+    check_pointer_token(&paths, &target)?;
+    let me = cache::identity(&personal, &config)?;
+    let url = target.url.to_string();
+    if let Some(hit) = cache::load(&paths, &url, ttl, &me) {
+        let mut material = auth::offline_material();
+        material.extend(me.material.iter().cloned());
+        let token = material.first().cloned().unwrap_or_default();
+        let session = Session {
+            client: Client::new(target.url.clone(), client::agent()?, token),
+            target,
+            versions: Mutex::new(hit.versions),
+            notes: hit.notes,
+        };
+        if SESSION.set(session).is_err() {
+            return Err(Error::new(
+                Exit::Failure,
+                "internal: a second remote store in one process",
+            ));
+        }
+        let route = Route::Server(format!(
+            "the local cache ({})",
+            cache::path(&paths).display()
+        ));
+        return Ok(Opened {
+            paths,
+            config,
+            unlocked: Unlocked {
+                identities: Vec::new(),
+                route,
+                material,
+            },
+            contents: hit.contents,
+        });
+    }
+    let mut opened = open_server(target, audit_failure)?;
+    if let Some(s) = SESSION.get() {
+        let versions = s.versions.lock().map(|v| v.clone()).unwrap_or_default();
+        cache::save(
+            &opened.paths,
+            &url,
+            &versions,
+            &s.notes,
+            &opened.contents,
+            &me,
+        )?;
+    }
+    opened.unlocked.material.extend(me.material.iter().cloned());
+    Ok(opened)
+}
+
+/// Opens the remote store from the server: list, then read every entry concurrently.
+fn open_server(target: Target, audit_failure: bool) -> Result<Opened> {
     let c = connect(&target, audit_failure)?;
     let fail_audit = |e: &Error| {
         if audit_failure && e.exit == Exit::Locked {
@@ -518,6 +576,7 @@ fn apply(
 /// `vault init` for a remote store: checks the mount is KV v2 and writes the marker entry.
 pub fn init(target: Target) -> Result<Exit> {
     let c = connect(&target, true)?;
+    cache::invalidate(&c.paths);
     kv::check_mount(&c.client)?;
     check_pointer_write(&c.paths, &target)?;
     audit::check_writable(&c.paths)?;

@@ -46,7 +46,16 @@ const UNLOCK_VARS: &[&str] = &[
 /// Runs the command; returns its exit status.
 pub fn run(args: &RunArgs) -> Result<Exit> {
     let started = Instant::now();
+    if let Some(ttl) = args.cache {
+        crate::remote::cache::enable(ttl);
+    }
     let opened = crate::cmd::open()?;
+    if args.cache.is_some() && !crate::remote::active() {
+        return Err(Error::new(
+            Exit::Usage,
+            "--cache applies to remote stores only (a local store is already on this disk)",
+        ));
+    }
     let plan = inject::plan(&opened.contents, &args.only, &args.command)?;
     let set = Arc::new(pattern_set(&opened));
     // The automaton is compiled when the child's output first needs it; argv and messages are

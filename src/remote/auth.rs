@@ -153,3 +153,19 @@ fn approle(
         source: "AppRole (BAO_ROLE_ID + BAO_SECRET_ID)".into(),
     })
 }
+
+/// The unlock material in the environment and the token file, read without any network
+/// (for a `run --cache` hit: nothing is sent, but all of it is still redacted).
+#[must_use]
+pub fn offline_material() -> Vec<Zeroizing<String>> {
+    let mut out: Vec<Zeroizing<String>> = TOKEN_VARS.iter().filter_map(|v| env(v)).collect();
+    if let Some(home) = dirs::home_dir()
+        && let Ok(text) = std::fs::read_to_string(home.join(".vault-token"))
+    {
+        let text = Zeroizing::new(text);
+        if !text.trim().is_empty() {
+            out.push(Zeroizing::new(text.trim().to_string()));
+        }
+    }
+    out
+}

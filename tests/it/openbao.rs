@@ -810,3 +810,57 @@ fn plain_http_only_to_loopback() {
     assert!(!e.contains("pw@"), "{e}");
     assert_no_leak(&v.transcript(), ROOT.as_bytes());
 }
+
+#[test]
+fn run_cache_is_encrypted_bounded_and_invalidated_by_writes() {
+    let Some(bao) = bao() else { return };
+    let v = Vault::new();
+    init(&v, &bao, "cache");
+    let value = "cached-value-Nn73pq";
+    set(&v, &bao, "cache", "CACHED", value, &[]);
+    let show = [
+        "run",
+        "--cache",
+        "5m",
+        "--",
+        "sh",
+        "-c",
+        "printf %s \"$CACHED\" > out.txt",
+    ];
+    v.ok(remote(&v, &bao, "cache").args(show));
+    let caches: Vec<_> = walk(&v.home)
+        .into_iter()
+        .filter(|p| p.ends_with("cache.age"))
+        .collect();
+    assert_eq!(caches.len(), 1, "{caches:?}");
+    assert_eq!(crate::support::mode(&caches[0]), 0o600);
+    let bytes = std::fs::read(&caches[0]).unwrap();
+    assert_no_leak(&bytes, value.as_bytes());
+    assert!(bytes.starts_with(b"age-encryption.org/"), "age-encrypted");
+    // A write through vault deletes the cache.
+    set(&v, &bao, "cache", "SECOND", "second-value-Mm11", &[]);
+    assert!(!caches[0].exists(), "a write kept a stale cache");
+    v.ok(remote(&v, &bao, "cache").args(show));
+    assert!(caches[0].exists());
+    // While fresh, a run needs no server; without --cache it does.
+    let url = bao.url("cache");
+    drop(bao);
+    std::fs::remove_file(v.path("out.txt")).unwrap();
+    let mut cmd = v.cmd();
+    cmd.env("VAULT_STORE", &url).env("BAO_TOKEN", ROOT);
+    v.ok(cmd.args(show));
+    assert_eq!(std::fs::read_to_string(v.path("out.txt")).unwrap(), value);
+    let mut cmd = v.cmd();
+    cmd.env("VAULT_STORE", &url).env("BAO_TOKEN", ROOT);
+    v.refuses(cmd.args(["run", "--", "true"]), 69);
+    // Bounded TTL (clap's own usage error), and remote stores only.
+    let mut cmd = v.cmd();
+    cmd.env("VAULT_STORE", &url).env("BAO_TOKEN", ROOT);
+    let out = v.run(cmd.args(["run", "--cache", "1h", "--", "true"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at most"));
+    v.init();
+    let e = v.refuses(v.cmd().args(["run", "--cache", "30s", "--", "true"]), 2);
+    assert!(e.contains("remote stores only"), "{e}");
+    assert_no_leak(&v.transcript(), value.as_bytes());
+}
