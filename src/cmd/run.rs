@@ -399,3 +399,16 @@ fn egress_check(
         }
     }
 }
+
+#[cfg(test)]
+mod remote_tests {
+    #[test]
+    fn every_server_token_variable_is_stripped_from_the_child() {
+        for var in crate::remote::auth::TOKEN_VARS {
+            assert!(
+                super::UNLOCK_VARS.contains(var),
+                "{var} would reach the child"
+            );
+        }
+    }
+}
