@@ -194,6 +194,16 @@ fn init_set_replace_list_rm_through_kv_v2() {
     // Not a store yet.
     let e = v.refuses(remote(&v, &bao, "app").arg("list"), 66);
     assert!(e.contains("vault init") || e.contains("init"), "{e}");
+    // init checks the mount is KV version 2.
+    bao.ok(&["secrets", "enable", "-path=kv1", "-version=1", "kv"]);
+    let mut cmd = v.cmd();
+    cmd.env(
+        "VAULT_STORE",
+        format!("openbao+http://127.0.0.1:{}/kv1/app", bao.port),
+    )
+    .env("BAO_TOKEN", ROOT);
+    let e = v.refuses(cmd.arg("init"), 78);
+    assert!(e.contains("not a KV version 2 mount"), "{e}");
     init(&v, &bao, "app");
     let e = v.refuses(remote(&v, &bao, "app").arg("init"), 73);
     assert!(e.contains("already"), "{e}");
