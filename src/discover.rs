@@ -136,7 +136,7 @@ fn local_only(url: &str) -> Error {
         Exit::Usage,
         format!("{url} is a remote (OpenBao / Vault) store; this command works on local stores only"),
     )
-    .hint("recipients, git-setup, audit and rollback checks do not apply to a remote store: its server's ACLs and audit devices do that")
+    .hint("recipients, git-setup and rollback checks do not apply to a remote store: its server's ACLs and audit devices do that")
 }
 
 /// Finds the store by the order above.

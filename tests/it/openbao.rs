@@ -291,6 +291,13 @@ fn init_set_replace_list_rm_through_kv_v2() {
     for action in ["\"init\"", "\"set\"", "\"replace\"", "\"rm\""] {
         assert!(contains(&log, action.as_bytes()), "{action} not audited");
     }
+    let shown = stdout(&v.ok(remote(&v, &bao, "app").arg("audit")));
+    assert!(
+        shown.contains("replace") && shown.contains("DB_PASS"),
+        "{shown}"
+    );
+    let verified = stdout(&v.ok(remote(&v, &bao, "app").args(["audit", "verify"])));
+    assert!(verified.contains("intact"), "{verified}");
     let t = v.transcript();
     for secret in [value, replaced, ROOT] {
         assert_no_leak(&t, secret.as_bytes());
