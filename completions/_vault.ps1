@@ -21,7 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'vault' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -46,7 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;init' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('--passphrase', '--passphrase', [CompletionResultType]::ParameterName, 'Keep the new identity in identity.age under a passphrase instead of the OS keyring')
             [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Create a project store in ./.vault (to commit with the project) instead of the personal store; it uses your personal identity when the keyring has one')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -58,7 +58,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         'vault;keygen' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the identity to this new file (mode 0600) instead of stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the identity to this new file (mode 0600) instead of stdout')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -70,7 +70,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Host pattern that needs an approval (a one-time code) each run (repeatable)')
             [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Host pattern the value must never be sent to (repeatable)')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'A note shown by `vault list`')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Replace an existing secret''s value. Its policy is kept: --allow/--confirm/--deny are refused with --replace (change the policy with `vault policy set`)')
             [CompletionResult]::new('--allow-short', '--allow-short', [CompletionResultType]::ParameterName, 'Accept a value shorter than 8 bytes (only its raw form will be redacted)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -80,7 +80,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;list' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON (an array of objects) instead of a table')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -89,7 +89,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;rm' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -101,7 +101,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Host pattern that needs an approval (a one-time code) each run (repeatable)')
             [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Host pattern the value must never be sent to (repeatable)')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'A note shown by `vault list`, for every imported secret')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Replace secrets that already exist')
             [CompletionResult]::new('--allow-short', '--allow-short', [CompletionResultType]::ParameterName, 'Accept values shorter than 8 bytes')
             [CompletionResult]::new('--skip-short', '--skip-short', [CompletionResultType]::ParameterName, 'Skip (and name) empty values and values shorter than 8 bytes — the settings in an ordinary .env — and import the rest')
@@ -116,7 +116,8 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--net', '--net', [CompletionResultType]::ParameterName, 'Network control: `argv` checks the destinations readable in argv (the default); `strict` runs the command in a network namespace of its own (Linux) whose only way out is vault''s proxy, which lets each connection through only to hosts every injected secret''s policy allows (and that match --allow-host when given); `broker` also gives the command stand-ins instead of the values. The stricter of this and config.toml''s `net` applies. Where a namespace cannot be made, strict refuses (exit 69)')
             [CompletionResult]::new('--allow-host', '--allow-host', [CompletionResultType]::ParameterName, 'Under --net strict|broker, a host the command may reach (repeatable), as a policy pattern: `example.com`, `*.example.com`, `example.com:443`. With no secret injected nothing is reachable without one; with secrets it can only narrow their policies')
             [CompletionResult]::new('--net-ca', '--net-ca', [CompletionResultType]::ParameterName, 'Under --net broker, a PEM file of extra CA certificates to trust for upstream hosts (a private CA)')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--cache', '--cache', [CompletionResultType]::ParameterName, 'Remote stores: reuse what was read from the server for this long (e.g. 30s, at most 15m), from a cache file encrypted to your own identity. Off by default; any write through vault deletes the cache')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('--pty', '--pty', [CompletionResultType]::ParameterName, 'Put all three of the command''s stdin, stdout and stderr on one PTY (merged output)')
             [CompletionResult]::new('--no-pty', '--no-pty', [CompletionResultType]::ParameterName, 'Use pipes only, never a PTY')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -126,7 +127,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;redact' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -134,7 +135,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;policy' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -148,7 +149,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Host pattern the value may be sent to without asking (repeatable)')
             [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Host pattern that needs an approval (a one-time code) each run (repeatable)')
             [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Host pattern the value must never be sent to (repeatable)')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('--clear', '--clear', [CompletionResultType]::ParameterName, 'Remove every rule instead (no host allowed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -157,7 +158,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;policy;show' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -182,7 +183,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         }
         'vault;audit' {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only entries since a time (RFC 3339) or for a duration back from now (2h, 7d)')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per line')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -193,7 +194,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;audit;verify' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -212,7 +213,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;status' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -221,7 +222,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;recipients' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -233,7 +234,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;recipients;list' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -242,7 +243,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;recipients;add' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -250,7 +251,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;recipients;rm' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -277,7 +278,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;git-setup' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -285,7 +286,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;scan' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'Also search binary files (a NUL byte in the first 8 KiB)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -295,7 +296,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;completions' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -303,7 +304,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;approvals' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -316,7 +317,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;approvals;status' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -324,7 +325,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;approvals;enrol' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -332,7 +333,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;approvals;trust' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -340,7 +341,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;approvals;accept-rollback' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -1347,7 +1347,7 @@ _vault() {
             while (( vault_i <= COMP_CWORD )); do
                 case "${COMP_WORDS[vault_i]}" in
                     --) vault_start=$((vault_i+1)); break ;;
-                    --only|--net|--allow-host|--net-ca|--store) vault_i=$((vault_i+2)); continue ;;
+                    --only|--net|--allow-host|--net-ca|--cache|--store) vault_i=$((vault_i+2)); continue ;;
                     -*) ;;
                     *) vault_start=$vault_i; break ;;
                 esac
@@ -1361,7 +1361,7 @@ _vault() {
                 fi
                 return 0
             fi
-            opts="-h -V --only --pty --no-pty --net --allow-host --net-ca --store --help --version"
+            opts="-h -V --only --pty --no-pty --net --allow-host --net-ca --cache --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1380,6 +1380,10 @@ _vault() {
                     return 0
                     ;;
                 --net-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -18,7 +18,7 @@ set edit:completion:arg-completer[vault] = {|@words|
     }
     var completions = [
         &'vault'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -42,7 +42,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vault;init'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand --passphrase 'Keep the new identity in identity.age under a passphrase instead of the OS keyring'
             cand --project 'Create a project store in ./.vault (to commit with the project) instead of the personal store; it uses your personal identity when the keyring has one'
             cand -h 'Print help (see more with ''--help'')'
@@ -53,7 +53,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         &'vault;keygen'= {
             cand -o 'Write the identity to this new file (mode 0600) instead of stdout'
             cand --output 'Write the identity to this new file (mode 0600) instead of stdout'
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -64,7 +64,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --confirm 'Host pattern that needs an approval (a one-time code) each run (repeatable)'
             cand --deny 'Host pattern the value must never be sent to (repeatable)'
             cand --description 'A note shown by `vault list`'
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand --replace 'Replace an existing secret''s value. Its policy is kept: --allow/--confirm/--deny are refused with --replace (change the policy with `vault policy set`)'
             cand --allow-short 'Accept a value shorter than 8 bytes (only its raw form will be redacted)'
             cand -h 'Print help (see more with ''--help'')'
@@ -73,7 +73,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --version 'Print version'
         }
         &'vault;list'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand --json 'Print JSON (an array of objects) instead of a table'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -81,7 +81,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --version 'Print version'
         }
         &'vault;rm'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -92,7 +92,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --confirm 'Host pattern that needs an approval (a one-time code) each run (repeatable)'
             cand --deny 'Host pattern the value must never be sent to (repeatable)'
             cand --description 'A note shown by `vault list`, for every imported secret'
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand --replace 'Replace secrets that already exist'
             cand --allow-short 'Accept values shorter than 8 bytes'
             cand --skip-short 'Skip (and name) empty values and values shorter than 8 bytes — the settings in an ordinary .env — and import the rest'
@@ -106,7 +106,8 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --net 'Network control: `argv` checks the destinations readable in argv (the default); `strict` runs the command in a network namespace of its own (Linux) whose only way out is vault''s proxy, which lets each connection through only to hosts every injected secret''s policy allows (and that match --allow-host when given); `broker` also gives the command stand-ins instead of the values. The stricter of this and config.toml''s `net` applies. Where a namespace cannot be made, strict refuses (exit 69)'
             cand --allow-host 'Under --net strict|broker, a host the command may reach (repeatable), as a policy pattern: `example.com`, `*.example.com`, `example.com:443`. With no secret injected nothing is reachable without one; with secrets it can only narrow their policies'
             cand --net-ca 'Under --net broker, a PEM file of extra CA certificates to trust for upstream hosts (a private CA)'
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --cache 'Remote stores: reuse what was read from the server for this long (e.g. 30s, at most 15m), from a cache file encrypted to your own identity. Off by default; any write through vault deletes the cache'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand --pty 'Put all three of the command''s stdin, stdout and stderr on one PTY (merged output)'
             cand --no-pty 'Use pipes only, never a PTY'
             cand -h 'Print help (see more with ''--help'')'
@@ -115,14 +116,14 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --version 'Print version'
         }
         &'vault;redact'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'vault;policy'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -135,7 +136,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --allow 'Host pattern the value may be sent to without asking (repeatable)'
             cand --confirm 'Host pattern that needs an approval (a one-time code) each run (repeatable)'
             cand --deny 'Host pattern the value must never be sent to (repeatable)'
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand --clear 'Remove every rule instead (no host allowed)'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -143,7 +144,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --version 'Print version'
         }
         &'vault;policy;show'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand --json 'Print JSON'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -163,7 +164,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         }
         &'vault;audit'= {
             cand --since 'Only entries since a time (RFC 3339) or for a duration back from now (2h, 7d)'
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand --json 'One JSON object per line'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -173,7 +174,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vault;audit;verify'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -188,7 +189,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         &'vault;audit;help;help'= {
         }
         &'vault;status'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand --json 'Print JSON'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -196,7 +197,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --version 'Print version'
         }
         &'vault;recipients'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -207,7 +208,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vault;recipients;list'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand --json 'Print JSON'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -215,14 +216,14 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --version 'Print version'
         }
         &'vault;recipients;add'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'vault;recipients;rm'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -243,14 +244,14 @@ set edit:completion:arg-completer[vault] = {|@words|
         &'vault;recipients;help;help'= {
         }
         &'vault;git-setup'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'vault;scan'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand --binary 'Also search binary files (a NUL byte in the first 8 KiB)'
             cand --json 'Print JSON'
             cand -h 'Print help (see more with ''--help'')'
@@ -259,14 +260,14 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --version 'Print version'
         }
         &'vault;completions'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'vault;approvals'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -278,28 +279,28 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vault;approvals;status'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'vault;approvals;enrol'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'vault;approvals;trust'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'vault;approvals;accept-rollback'= {
-            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'

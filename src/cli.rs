@@ -27,8 +27,10 @@ There is deliberately no command that prints a value.";
 #[command(propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the
-    /// working directory, and the personal store).
-    #[arg(long, global = true, value_name = "DIR")]
+    /// working directory, and the personal store), or the remote store at this URL:
+    /// openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or
+    /// openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only).
+    #[arg(long, global = true, value_name = "DIR|URL", env = "VAULT_STORE")]
     pub store: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
@@ -367,6 +369,11 @@ pub struct RunArgs {
     /// (a private CA).
     #[arg(long = "net-ca", value_name = "FILE")]
     pub net_ca: Option<std::path::PathBuf>,
+    /// Remote stores: reuse what was read from the server for this long (e.g. 30s, at most
+    /// 15m), from a cache file encrypted to your own identity. Off by default; any write
+    /// through vault deletes the cache.
+    #[arg(long, value_name = "TTL", value_parser = crate::remote::cache::parse_ttl)]
+    pub cache: Option<std::time::Duration>,
     /// The command and its arguments. A command word that starts with `-` must follow
     /// `--` (so a mistyped vault flag is a usage error, not a command); after the command
     /// word every argument is the command's own.

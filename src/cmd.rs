@@ -52,7 +52,11 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Audit(a) => audit::run(&a),
         Command::Generate(a) => generate::run(&a),
         Command::Status(a) => status::run(&a),
-        Command::Recipients(c) => recipients::run(&c),
+        Command::Recipients(c) => {
+            // Who can read a remote store is its server's ACL, not age recipients.
+            crate::discover::refuse_remote()?;
+            recipients::run(&c)
+        }
         Command::GitSetup => git::setup(),
         Command::GitTextconv(a) => git::textconv(&a),
         Command::GitMerge(a) => git::merge(&a),
@@ -101,6 +105,9 @@ pub fn open_unchecked() -> Result<Opened> {
 }
 
 fn open_with(audit_failure: bool) -> Result<Opened> {
+    if let Some(target) = crate::discover::remote()? {
+        return crate::remote::open(target, audit_failure);
+    }
     open_paths(Paths::locate()?, audit_failure, true)
 }
 
@@ -153,6 +160,9 @@ impl Opened {
         &mut self,
         change: impl FnOnce(&mut Contents) -> Result<(T, crate::audit::Entry)>,
     ) -> Result<T> {
+        if crate::remote::active() {
+            return crate::remote::modify(self, change);
+        }
         let lock = store::lock(&self.paths)?;
         let ciphertext = store::read(&self.paths)?;
         let mut contents = decrypt(&ciphertext, &self.unlocked)?;

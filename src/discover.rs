@@ -83,9 +83,69 @@ fn absolute(dir: &Path) -> Result<PathBuf> {
     }
 }
 
+/// The remote store this command works on, if it is one (the order above, where
+/// `--store`/`VAULT_STORE` may be an `openbao://` URL and a project's `.vault/remote` file
+/// may name one; see `remote.rs`).
+pub fn remote() -> Result<Option<crate::remote::Target>> {
+    if let Some(dir) = store_flag() {
+        let text = dir.to_string_lossy();
+        if !crate::remote::url::is_remote(&text) {
+            return Ok(None);
+        }
+        return Ok(Some(crate::remote::Target {
+            url: crate::remote::url::StoreUrl::parse(&text)?,
+            pointer: None,
+        }));
+    }
+    if std::env::var_os("VAULT_HOME").is_some_and(|h| !h.is_empty()) {
+        return Ok(None);
+    }
+    let cwd = std::env::current_dir().map_err(|e| Error::io("current directory", &e))?;
+    let Some(home) = find_upward(&cwd)? else {
+        return Ok(None);
+    };
+    let pointer = home.join(crate::remote::POINTER_FILE);
+    if std::fs::symlink_metadata(&pointer).is_err() {
+        return Ok(None);
+    }
+    if std::fs::symlink_metadata(home.join("store.age")).is_ok() {
+        return Err(Error::new(
+            Exit::IoErr,
+            format!(
+                "{} holds both a store and a remote store pointer; refusing to guess",
+                home.display()
+            ),
+        ));
+    }
+    Ok(Some(crate::remote::Target {
+        url: crate::remote::read_pointer(&pointer)?,
+        pointer: Some(pointer),
+    }))
+}
+
+/// Refuses when the store is remote (for commands that work on local stores only).
+pub fn refuse_remote() -> Result<()> {
+    match remote()? {
+        Some(t) => Err(local_only(&t.url.to_string())),
+        None => Ok(()),
+    }
+}
+
+/// The refusal of a command that works on local stores only.
+fn local_only(url: &str) -> Error {
+    Error::new(
+        Exit::Usage,
+        format!("{url} is a remote (OpenBao / Vault) store; this command works on local stores only"),
+    )
+    .hint("recipients, git-setup and rollback checks do not apply to a remote store: its server's ACLs and audit devices do that")
+}
+
 /// Finds the store by the order above.
 pub fn locate() -> Result<(Paths, Origin)> {
     if let Some(dir) = store_flag() {
+        if crate::remote::url::is_remote(&dir.to_string_lossy()) {
+            return Err(local_only(&dir.to_string_lossy()));
+        }
         if dir.as_os_str().is_empty() {
             return Err(Error::new(Exit::Usage, "--store needs a directory"));
         }
@@ -106,6 +166,11 @@ pub fn locate() -> Result<(Paths, Origin)> {
     }
     let cwd = std::env::current_dir().map_err(|e| Error::io("current directory", &e))?;
     if let Some(home) = find_upward(&cwd)? {
+        if std::fs::symlink_metadata(home.join(crate::remote::POINTER_FILE)).is_ok() {
+            return Err(local_only(
+                &home.join(crate::remote::POINTER_FILE).display().to_string(),
+            ));
+        }
         return Ok((Paths { home }, Origin::Project));
     }
     Ok((Paths { home: user_home()? }, Origin::User))

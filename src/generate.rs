@@ -140,6 +140,22 @@ fn extra_sections() -> String {
                 "VAULT_IDENTITY_FILE",
                 "Path to an age identity file; tried second. Never passed to a child.",
             ),
+            (
+                "VAULT_STORE",
+                "As --store: a store directory, or a remote store URL, openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2 over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (loopback only).",
+            ),
+            (
+                "BAO_TOKEN, VAULT_TOKEN",
+                "A remote store's server token, tried first; then BAO_ROLE_ID + BAO_SECRET_ID (AppRole login), then ~/.vault-token. Never passed to a child; redacted like a secret.",
+            ),
+            (
+                "BAO_CACERT, VAULT_CACERT",
+                "A PEM file of the CA that signs a remote store server's certificate (instead of the system roots).",
+            ),
+            (
+                "BAO_ADDR, VAULT_ADDR",
+                "Only consulted for a .vault/remote pointer: the token is sent to the pointer's server only when this names the same server.",
+            ),
         ],
     );
     section(
@@ -161,7 +177,7 @@ fn extra_sections() -> String {
             ),
             (
                 ".vault/",
-                "A project store (vault init --project), found from the nearest .vault/ at or above the working directory when neither --store nor VAULT_HOME is given. Commit store.age, recipients (the public keys, informational: rewritten on every change, never read), README and .gitignore; the other files stay local.",
+                "A project store (vault init --project), or a remote store pointer (.vault/remote: one line, the store URL), found from the nearest .vault/ at or above the working directory when neither --store nor VAULT_HOME is given. Commit store.age, recipients (the public keys, informational: rewritten on every change, never read), README and .gitignore; the other files stay local.",
             ),
         ],
     );

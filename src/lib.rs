@@ -26,6 +26,7 @@ pub mod pty;
 pub mod recipient;
 pub mod redact;
 pub mod relay;
+pub mod remote;
 pub mod scan;
 pub mod seal;
 pub mod secret;

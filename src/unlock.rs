@@ -46,6 +46,8 @@ pub enum Route {
     KeyringAndPersonal,
     /// The passphrase-protected identity file.
     Passphrase(PathBuf),
+    /// A remote store's server token (its source: `BAO_TOKEN`, AppRole, a token file).
+    Server(String),
 }
 
 impl fmt::Display for Route {
@@ -59,6 +61,7 @@ impl fmt::Display for Route {
                 f.write_str("OS keyring (this store's entry and your personal identity)")
             }
             Route::Passphrase(p) => write!(f, "passphrase file ({})", p.display()),
+            Route::Server(source) => write!(f, "OpenBao token from {source}"),
         }
     }
 }

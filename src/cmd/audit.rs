@@ -11,7 +11,11 @@ use crate::exit::Exit;
 
 /// Shows entries (optionally since a time), or verifies the chain.
 pub fn run(args: &AuditArgs) -> Result<Exit> {
-    let paths = Paths::locate()?;
+    // A remote store's local audit log lives in the user's vault home (remote.rs).
+    let paths = match crate::discover::remote()? {
+        Some(target) => crate::remote::local_paths(&target.url)?.0,
+        None => Paths::locate()?,
+    };
     crate::store::check_home(&paths)?;
     match args.command {
         Some(AuditCommand::Verify) => verify(&paths),

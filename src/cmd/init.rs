@@ -12,6 +12,11 @@ use crate::{audit, seal, store, unlock};
 /// Creates an empty store encrypted to the identity from the environment, or to a new
 /// identity kept in the keyring or a passphrase file.
 pub fn run(args: &InitArgs) -> Result<Exit> {
+    if !args.project
+        && let Some(target) = crate::discover::remote()?
+    {
+        return crate::remote::init(target);
+    }
     let paths = if args.project {
         crate::discover::project_here()?
     } else {

@@ -36,6 +36,10 @@ pub fn run(args: &ListArgs) -> Result<Exit> {
         })
         .collect();
     let mut out = std::io::stdout().lock();
+    // A remote store's entries that vault does not use are named, never guessed at.
+    for note in crate::remote::notes() {
+        eprintln!("vault: note: {note}");
+    }
     let written = if args.json {
         crate::cmd::write_json(&mut out, &rows)
     } else if rows.is_empty() {

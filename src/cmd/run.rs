@@ -31,12 +31,31 @@ use crate::relay::Filter;
 const UNLOCK_LABEL: &str = "VAULT_IDENTITY";
 
 /// Environment variables that carry unlock material and never reach a child.
-const UNLOCK_VARS: &[&str] = &["VAULT_IDENTITY", "VAULT_IDENTITY_FILE"];
+const UNLOCK_VARS: &[&str] = &[
+    "VAULT_IDENTITY",
+    "VAULT_IDENTITY_FILE",
+    // A remote store's server token and AppRole credentials (remote/auth.rs).
+    "BAO_TOKEN",
+    "VAULT_TOKEN",
+    "BAO_ROLE_ID",
+    "BAO_SECRET_ID",
+    "VAULT_ROLE_ID",
+    "VAULT_SECRET_ID",
+];
 
 /// Runs the command; returns its exit status.
 pub fn run(args: &RunArgs) -> Result<Exit> {
     let started = Instant::now();
+    if let Some(ttl) = args.cache {
+        crate::remote::cache::enable(ttl);
+    }
     let opened = crate::cmd::open()?;
+    if args.cache.is_some() && !crate::remote::active() {
+        return Err(Error::new(
+            Exit::Usage,
+            "--cache applies to remote stores only (a local store is already on this disk)",
+        ));
+    }
     let plan = inject::plan(&opened.contents, &args.only, &args.command)?;
     let set = Arc::new(pattern_set(&opened));
     // The automaton is compiled when the child's output first needs it; argv and messages are
@@ -488,4 +507,17 @@ fn net_session(
         intercept: None,
     };
     crate::net::Session::prepare(mode, ctx)
+}
+
+#[cfg(test)]
+mod remote_tests {
+    #[test]
+    fn every_server_token_variable_is_stripped_from_the_child() {
+        for var in crate::remote::auth::TOKEN_VARS {
+            assert!(
+                super::UNLOCK_VARS.contains(var),
+                "{var} would reach the child"
+            );
+        }
+    }
 }

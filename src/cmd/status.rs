@@ -53,6 +53,9 @@ enum Probe {
 
 /// Prints the report.
 pub fn run(args: &StatusArgs) -> Result<Exit> {
+    if let Some(target) = crate::discover::remote()? {
+        return crate::remote::status(&target, args.json);
+    }
     let (paths, origin) = discover::locate()?;
     let found_by = |e: Error| {
         let hint = format!("the store was chosen by {origin}");

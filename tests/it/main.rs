@@ -15,6 +15,7 @@ mod harden;
 mod keyring;
 mod leaks;
 mod net;
+mod openbao;
 mod run;
 mod setup;
 mod support;
