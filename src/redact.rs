@@ -57,13 +57,15 @@
 //! |---|---|---|
 //! | [`forms`] | [`Encoding`] and every form generated from a value (raw, lines, PTY, base64, hex, percent, JSON, …): values in, labelled byte patterns out | nothing of this module |
 //! | [`engine`] | [`Patterns`] (automaton, hold-back table, sampling filter), [`PatternSet`], [`Hit`] and [`Patterns::find_all`] | `forms`; `stream` only for [`PatternSet::redact_text`] |
-//! | [`stream`] | [`Redactor`]: one stream's feed/finish, masked regions, the exact hold-back | `engine` |
+//! | [`screen`] | recognising terminal escape sequences (CSI, OSC, …), so matching sees what the screen shows | nothing of this module |
+//! | [`stream`] | [`Redactor`]: one stream's feed/finish, masked regions, escape sequences set aside and put back, the exact hold-back (and the log filter's line gate) | `engine`, `screen` |
 //!
 //! `vault run` and `vault redact` (in `crate::cmd`) wrap a [`Redactor`] per output stream;
 //! `vault scan` uses [`Patterns::find_all`].
 
 mod engine;
 mod forms;
+mod screen;
 mod stream;
 #[cfg(test)]
 mod tests;

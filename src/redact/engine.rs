@@ -11,6 +11,7 @@ use aho_corasick::{Anchored, MatchKind, StartKind, dfa};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::forms::{Encoding, PatternSpec, pattern_list};
+use super::screen::ESC;
 use super::stream::Redactor;
 
 /// One match found by [`Patterns::find_all`]: `haystack[start..end]` is the `encoding` form of
@@ -65,6 +66,11 @@ pub struct Patterns {
     holdback: HoldBack,
     pub(super) filter: Option<Filter>,
     pub(super) longest: usize,
+    /// Most newlines in a proper prefix of any pattern (for [`Redactor::for_log`]).
+    pub(super) max_newlines: usize,
+    /// No pattern contains an ESC byte, so escape sequences can be skipped when matching
+    /// (a value that itself holds one is matched byte for byte instead).
+    pub(super) skip_escapes: bool,
 }
 
 /// Options for building [`Patterns`]; the defaults are what [`Patterns::new`] uses. Exposed to
@@ -129,9 +135,17 @@ impl Patterns {
                 holdback: HoldBack::default(),
                 filter: None,
                 longest,
+                max_newlines: 0,
+                skip_escapes: false,
             };
         }
         let total: usize = bytes.iter().map(|b| b.len()).sum();
+        let max_newlines = bytes
+            .iter()
+            .map(|b| memchr::memchr_iter(b'\n', &b[..b.len() - 1]).count())
+            .max()
+            .unwrap_or(0);
+        let skip_escapes = !bytes.iter().any(|b| b.contains(&ESC));
         // The DFA walks every byte faster, but costs ~7x more to build (tens of ms at 100
         // secrets, paid on every `vault run`). With sampling the automaton only sees short
         // verification windows, so the quick-to-build NFA is used; the DFA only where every
@@ -172,6 +186,8 @@ impl Patterns {
             holdback,
             filter,
             longest,
+            max_newlines,
+            skip_escapes,
         }
     }
 
@@ -194,6 +210,21 @@ impl Patterns {
     /// Length of the longest pattern in bytes (0 if there is none).
     pub fn longest(&self) -> usize {
         self.longest
+    }
+
+    /// True if some pattern occurs in `hay` (a short text: an escape sequence).
+    pub(super) fn occurs_in(&self, hay: &[u8]) -> bool {
+        let mut found = false;
+        match &self.engine {
+            Some(Engine::Dfa(a)) => {
+                scan(a, start_state(a), hay, 0, hay.len(), |_, _, _| found = true);
+            }
+            Some(Engine::Nfa(a)) => {
+                scan(a, start_state(a), hay, 0, hay.len(), |_, _, _| found = true);
+            }
+            None => {}
+        }
+        found
     }
 
     /// Every match in a complete buffer, overlapping ones included, in order of end offset.

@@ -28,6 +28,17 @@ pub enum Encoding {
     Percent,
     /// A JSON string body (serde_json / JSON.stringify, Python `ensure_ascii`, Go, PHP, Gson).
     Json,
+    /// XML/HTML character references: `&amp; &lt; &gt; &quot; &apos;`, the numeric spellings
+    /// HTML escapers use for quotes (`&#39; &#x27; &#039; &#34;`), and `&#N;` / `&#xH;` for
+    /// every special or non-ASCII character.
+    Entity,
+    /// As a shell prints or leaves it: single quotes as `bash -x` (`'\''`) and busybox
+    /// `ash` (`'"'"'`) quote them, or the value with the backslashes a double-quoted shell
+    /// string removes (`\$ \` \" \\`) removed.
+    Shell,
+    /// A multi-line value with its line breaks turned into other whitespace or removed
+    /// (`echo $VALUE`, `tr '\n' ' '`, a key pasted on one line).
+    Joined,
 }
 
 impl Encoding {
@@ -43,6 +54,9 @@ impl Encoding {
             Encoding::HexUpper => "HEX",
             Encoding::Percent => "percent",
             Encoding::Json => "json",
+            Encoding::Entity => "entity",
+            Encoding::Shell => "shell",
+            Encoding::Joined => "joined",
         }
     }
 }
@@ -105,6 +119,18 @@ fn forms(v: &[u8], encodings: bool, push: &mut dyn FnMut(Zeroizing<Vec<u8>>, Enc
             crlf.push(b);
         }
         push(crlf, Encoding::Crlf);
+        // A PTY (ONLCR) turns every `\n` into `\r\n`, so a value's own `\r\n` prints as
+        // `\r\r\n`.
+        if v.windows(2).any(|w| w == b"\r\n") {
+            let mut pty = Zeroizing::new(Vec::with_capacity(v.len() + 8));
+            for &b in v {
+                if b == b'\n' {
+                    pty.push(b'\r');
+                }
+                pty.push(b);
+            }
+            push(pty, Encoding::Crlf);
+        }
         for line in v.split(|&b| b == b'\n') {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if line.len() >= MIN_LINE_LEN {
@@ -128,6 +154,11 @@ fn forms(v: &[u8], encodings: bool, push: &mut dyn FnMut(Zeroizing<Vec<u8>>, Enc
     }
     enc(hex(v, HEX_LOWER), Encoding::HexLower);
     enc(hex(v, HEX_UPPER), Encoding::HexUpper);
+    if v.contains(&b'\n') {
+        for j in joined(v) {
+            enc(j, Encoding::Joined);
+        }
+    }
     // Every percent and JSON form of an alphanumeric value is the value itself.
     if v.iter().all(u8::is_ascii_alphanumeric) {
         return;
@@ -147,6 +178,170 @@ fn forms(v: &[u8], encodings: bool, push: &mut dyn FnMut(Zeroizing<Vec<u8>>, Enc
             enc(j, Encoding::Json);
         }
     }
+    if v.iter().any(|b| b"&<>\"'".contains(b)) {
+        for style in ENTITY_STYLES {
+            enc(entities(v, style), Encoding::Entity);
+        }
+    }
+    if v.iter().any(|&b| b >= 0x80 || b"&<>\"'".contains(&b)) {
+        enc(numeric_entities(v, false), Encoding::Entity);
+        enc(numeric_entities(v, true), Encoding::Entity);
+    }
+    if v.contains(&b'\'') {
+        enc(replace_byte(v, b'\'', b"'\\''"), Encoding::Shell);
+        enc(replace_byte(v, b'\'', b"'\"'\"'"), Encoding::Shell);
+    }
+    if let Some(u) = shell_unescaped(v) {
+        enc(u, Encoding::Shell);
+    }
+}
+
+/// `v` with every `from` byte replaced by `to`.
+fn replace_byte(v: &[u8], from: u8, to: &[u8]) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(v.len() + 16));
+    for &b in v {
+        if b == from {
+            out.extend_from_slice(to);
+        } else {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// What a shell leaves of `v` written inside double quotes: a backslash before `$`, `` ` ``,
+/// `"`, `\` or a newline is removed (with the newline, for the last). `None` when that
+/// changes nothing.
+fn shell_unescaped(v: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(v.len()));
+    let mut changed = false;
+    let mut i = 0;
+    while i < v.len() {
+        match (v[i], v.get(i + 1)) {
+            (b'\\', Some(&n)) if b"$`\"\\\n".contains(&n) => {
+                changed = true;
+                if n != b'\n' {
+                    out.push(n);
+                }
+                i += 2;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
+/// A multi-line value with its line breaks (`\n` or `\r\n`) each turned into a space or
+/// removed, and as `echo $VALUE` prints it (words split on blanks and line breaks, joined by
+/// single spaces).
+fn joined(v: &[u8]) -> [Zeroizing<Vec<u8>>; 3] {
+    let lines: Vec<&[u8]> = v
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .collect();
+    let join = |sep: &[u8]| {
+        let mut out = Zeroizing::new(Vec::with_capacity(v.len()));
+        for (i, l) in lines.iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(sep);
+            }
+            out.extend_from_slice(l);
+        }
+        out
+    };
+    let mut words = Zeroizing::new(Vec::with_capacity(v.len()));
+    for w in v
+        .split(|b| b" \t\r\n".contains(b))
+        .filter(|w| !w.is_empty())
+    {
+        if !words.is_empty() {
+            words.push(b' ');
+        }
+        words.extend_from_slice(w);
+    }
+    [join(b" "), join(b""), words]
+}
+
+/// How one XML/HTML escaper writes `&`, `<`, `>`, `"` and `'` (`None`: left as it is).
+struct EntityStyle {
+    quot: Option<&'static [u8]>,
+    apos: Option<&'static [u8]>,
+}
+
+const ENTITY_STYLES: [EntityStyle; 6] = [
+    // XML's five predefined entities (lxml attributes, .NET SecurityElement.Escape).
+    EntityStyle {
+        quot: Some(b"&quot;"),
+        apos: Some(b"&apos;"),
+    },
+    // Python html.escape.
+    EntityStyle {
+        quot: Some(b"&quot;"),
+        apos: Some(b"&#x27;"),
+    },
+    // Go html.EscapeString and text/template, MarkupSafe (Jinja).
+    EntityStyle {
+        quot: Some(b"&#34;"),
+        apos: Some(b"&#39;"),
+    },
+    // PHP htmlspecialchars (ENT_QUOTES, the default since PHP 8.1).
+    EntityStyle {
+        quot: Some(b"&quot;"),
+        apos: Some(b"&#039;"),
+    },
+    // Text nodes (XML serialisers, html.escape(quote=False)).
+    EntityStyle {
+        quot: None,
+        apos: None,
+    },
+    // Double-quoted attributes (ElementTree, PHP ENT_COMPAT).
+    EntityStyle {
+        quot: Some(b"&quot;"),
+        apos: None,
+    },
+];
+
+fn entities(v: &[u8], style: EntityStyle) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(v.len() + 16));
+    for &b in v {
+        match (b, style.quot, style.apos) {
+            (b'&', _, _) => out.extend_from_slice(b"&amp;"),
+            (b'<', _, _) => out.extend_from_slice(b"&lt;"),
+            (b'>', _, _) => out.extend_from_slice(b"&gt;"),
+            (b'"', Some(q), _) | (b'\'', _, Some(q)) => out.extend_from_slice(q),
+            _ => out.push(b),
+        }
+    }
+    out
+}
+
+/// Every special (`& < > " '`) and non-ASCII character as a numeric reference, decimal
+/// (`&#233;`) or lowercase hex (`&#xe9;`); invalid UTF-8 bytes are kept as they are.
+fn numeric_entities(v: &[u8], hex: bool) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(v.len() + 16));
+    let num = |out: &mut Vec<u8>, c: u32| {
+        let mut s = if hex {
+            format!("&#x{c:x};")
+        } else {
+            format!("&#{c};")
+        };
+        out.extend_from_slice(s.as_bytes());
+        s.zeroize();
+    };
+    for chunk in v.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if !c.is_ascii() || "&<>\"'".contains(c) {
+                num(&mut out, u32::from(c));
+            } else {
+                out.push(c as u8);
+            }
+        }
+        out.extend_from_slice(chunk.invalid());
+    }
+    out
 }
 
 pub(super) const B64_STD: &[u8; 64] =

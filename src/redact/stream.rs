@@ -8,6 +8,7 @@ use aho_corasick::automaton::{Automaton, StateID};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::engine::{Engine, Patterns, gram_at, scan, start_state};
+use super::screen::{ESC, Escape, Step};
 
 /// `feed` processes at most this many input bytes at a time, so the internal buffer stays small
 /// however large the caller's chunks are.
@@ -24,6 +25,53 @@ pub struct Redactor {
     base: u64,
     scan: ScanState,
     pub(super) st: RegionState,
+    /// The escape sequence being read (only when the patterns skip escape sequences).
+    esc: Escape,
+    /// The last release point: no future match starts before it.
+    safe: u64,
+    /// `Some` for a log filter ([`Redactor::for_log`]): releases wait for line ends.
+    gate: Option<LineGate>,
+}
+
+/// When a log filter may release: never inside the last `longest() - 1` bytes of the stream
+/// unless those bytes start after the last `n + 1` line ends (`n` being the most newlines a
+/// pattern's proper prefix holds). Both limits depend only on where the input's newlines are
+/// and on the pattern set's shape, never on how much of a secret the input matched, so what
+/// comes back and when tells a prober nothing (issue #10). Both are at or before the exact
+/// hold-back point, so this only ever releases later.
+struct LineGate {
+    /// Most newlines in a proper prefix of any pattern.
+    n: usize,
+    /// Stream offsets just after the last `n + 1` newlines, oldest first.
+    starts: std::collections::VecDeque<u64>,
+}
+
+impl LineGate {
+    /// Record the newlines of `piece`, which starts at stream offset `at`.
+    fn note(&mut self, piece: &[u8], at: u64) {
+        let keep = self.n + 1;
+        let mut found: Vec<u64> = memchr::memrchr_iter(b'\n', piece)
+            .take(keep)
+            .map(|i| at + i as u64 + 1)
+            .collect();
+        found.reverse();
+        for s in found {
+            if self.starts.len() == keep {
+                self.starts.pop_front();
+            }
+            self.starts.push_back(s);
+        }
+    }
+
+    /// The release point at stream position `pos`.
+    fn point(&self, pos: u64, longest: usize) -> u64 {
+        let lines = if self.starts.len() > self.n {
+            self.starts[self.starts.len() - 1 - self.n]
+        } else {
+            0
+        };
+        lines.max(pos.saturating_sub(longest.saturating_sub(1) as u64))
+    }
 }
 
 /// A masked region that may still grow: the union of overlapping matches seen so far.
@@ -51,6 +99,9 @@ pub(super) struct RegionState {
     /// Spare name lists, reused so that regions do not allocate in steady state.
     spare: Vec<Vec<(u32, u64)>>,
     counts: Vec<u64>,
+    /// Escape sequences not yet written, each at the stream offset (of visible bytes) it sits
+    /// before, in order. One strictly inside a masked region is dropped with the region's bytes.
+    esc: std::collections::VecDeque<(u64, Zeroizing<Vec<u8>>)>,
 }
 
 impl RegionState {
@@ -125,6 +176,10 @@ impl RegionState {
                 break;
             };
             self.copy_plain(r.start, w, base, out);
+            // Sequences inside the region go with its bytes ("the whole span replaced").
+            while self.esc.front().is_some_and(|(p, _)| *p < r.end) {
+                self.esc.pop_front();
+            }
             out.extend_from_slice(b"[REDACTED:");
             for (i, &(id, _)) in r.names.iter().enumerate() {
                 if i > 0 {
@@ -142,6 +197,16 @@ impl RegionState {
     /// Copy out the plain bytes from `released` up to `to` (stream offsets; every such byte is
     /// still in `w`).
     fn copy_plain(&mut self, to: u64, w: &[u8], base: u64, out: &mut Vec<u8>) {
+        while self.esc.front().is_some_and(|(p, _)| *p <= to) {
+            let Some((p, seq)) = self.esc.pop_front() else {
+                break;
+            };
+            if p > self.released {
+                out.extend_from_slice(&w[(self.released - base) as usize..(p - base) as usize]);
+                self.released = p;
+            }
+            out.extend_from_slice(&seq);
+        }
         if to > self.released {
             out.extend_from_slice(&w[(self.released - base) as usize..(to - base) as usize]);
             self.released = to;
@@ -171,8 +236,26 @@ impl Redactor {
                 pending: std::collections::VecDeque::new(),
                 spare: Vec::new(),
                 counts: vec![0; n],
+                esc: std::collections::VecDeque::new(),
             },
+            esc: Escape::new(),
+            safe: 0,
+            gate: None,
         }
+    }
+
+    /// A redactor for a log filter (`vault redact`): the same output, but bytes are released
+    /// only at line ends, at the end of the stream, or once more than `longest()` bytes are
+    /// pending, so that the timing of the output says nothing about a partial match (see
+    /// [`LineGate`]). `vault run` uses [`Redactor::new`]: a prompt must show at once.
+    pub fn for_log(patterns: Arc<Patterns>) -> Redactor {
+        let n = patterns.max_newlines;
+        let mut r = Redactor::new(patterns);
+        r.gate = Some(LineGate {
+            n,
+            starts: std::collections::VecDeque::with_capacity(n + 1),
+        });
+        r
     }
 
     /// Append to `out` every byte of `input` (after earlier held bytes) that can be released
@@ -182,19 +265,85 @@ impl Redactor {
             out.extend_from_slice(input);
             return;
         }
+        if !self.patterns.skip_escapes {
+            self.feed_visible(input, out);
+            return;
+        }
+        // Visible bytes go to the matcher; a complete escape sequence is set aside at its
+        // position, so a value painted in pieces (`grep --color`) still matches.
+        let mut rest = input;
+        while !rest.is_empty() {
+            if !self.esc.active() {
+                match memchr::memchr(ESC, rest) {
+                    None => {
+                        self.feed_visible(rest, out);
+                        return;
+                    }
+                    Some(i) => {
+                        self.feed_visible(&rest[..i], out);
+                        rest = &rest[i..];
+                    }
+                }
+            }
+            let mut i = 0;
+            while i < rest.len() {
+                match self.esc.push(rest[i]) {
+                    Step::More => i += 1,
+                    Step::Done => {
+                        i += 1;
+                        let seq = self.esc.take();
+                        self.escape(seq, out);
+                        break;
+                    }
+                    Step::Rejected => {
+                        let seq = self.esc.take();
+                        self.feed_visible(&seq, out);
+                        break;
+                    }
+                }
+            }
+            rest = &rest[i..];
+        }
+    }
+
+    fn feed_visible(&mut self, input: &[u8], out: &mut Vec<u8>) {
         for piece in input.chunks(MAX_PIECE) {
             self.feed_piece(piece, out);
         }
     }
 
+    /// A complete escape sequence: set aside at the current position, unless a whole pattern
+    /// occurs inside it (an OSC title or hyperlink holding a value): then its bytes are
+    /// matched as they are, like visible text.
+    fn escape(&mut self, seq: Zeroizing<Vec<u8>>, out: &mut Vec<u8>) {
+        if self.patterns.occurs_in(&seq) {
+            self.feed_visible(&seq, out);
+            return;
+        }
+        let pos = self.pos();
+        self.st.esc.push_back((pos, seq));
+        let names = &self.patterns.names;
+        self.st.release(self.safe, &self.buf, self.base, out, names);
+    }
+
     /// End of stream: release everything still held (redacted). The redactor is then ready for
     /// a new stream (nothing carries over but [`counts`](Redactor::counts)).
     pub fn finish(&mut self, out: &mut Vec<u8>) {
+        if self.esc.active() {
+            // An unfinished sequence at the end is shown as it is.
+            let seq = self.esc.take();
+            self.feed_visible(&seq, out);
+        }
         let pos = self.pos();
         self.st
             .release(pos, &self.buf, self.base, out, &self.patterns.names);
         debug_assert!(self.st.pending.is_empty() && self.st.released == pos);
+        debug_assert!(self.st.esc.is_empty());
         self.buf.zeroize();
+        self.safe = 0;
+        if let Some(g) = &mut self.gate {
+            g.starts.clear();
+        }
         self.base = 0;
         self.scan = ScanState::NEW;
         self.st.released = 0;
@@ -260,8 +409,13 @@ impl Redactor {
         };
         let len = w.len();
         let pos = self.base + len as u64;
-        self.st
-            .release(pos - hold as u64, w, self.base, out, &patterns.names);
+        let mut safe = pos - hold as u64;
+        if let Some(g) = &mut self.gate {
+            g.note(piece, pos - piece.len() as u64);
+            safe = safe.min(g.point(pos, patterns.longest));
+        }
+        self.safe = safe;
+        self.st.release(safe, w, self.base, out, &patterns.names);
         // Keep the context for the next feed (it contains every unreleased byte).
         let keep = len.min(patterns.longest.saturating_sub(1));
         self.buf.copy_within(len - keep.., 0);

@@ -446,9 +446,17 @@ fn crlf_and_lines_of_multiline_values() {
     let lines = spec_bytes(&[("KEY", key)], Encoding::Line);
     assert_eq!(lines.len(), 3);
     assert_eq!(spec_bytes(&[("KEY", key)], Encoding::Crlf).len(), 1);
-    // A value already in CRLF form has no separate CRLF pattern; its lines lose the \r.
+    // A value already in CRLF form gets its PTY form (`\r\r\n`); its lines lose the \r.
     let crlf_value = b"first-line\r\nsecond-line";
-    assert!(spec_bytes(&[("V", crlf_value)], Encoding::Crlf).is_empty());
+    assert_eq!(
+        spec_bytes(&[("V", crlf_value)], Encoding::Crlf),
+        vec![b"first-line\r\r\nsecond-line".to_vec()]
+    );
+    let p = pats(&[("V", crlf_value)], false);
+    assert_eq!(
+        redact_all_ways(&p, b"$ cat v\r\nfirst-line\r\r\nsecond-line\r\n"),
+        b"$ cat v\r\n[REDACTED:V]\r\n"
+    );
     assert_eq!(
         spec_bytes(&[("V", crlf_value)], Encoding::Line),
         vec![b"first-line".to_vec(), b"second-line".to_vec()]
@@ -730,6 +738,103 @@ fn opts_strategy() -> impl Strategy<Value = BuildOptions> {
         })
 }
 
+#[test]
+fn a_value_painted_by_grep_colour_is_redacted_whole() {
+    let p = pats(&[("TOKEN", b"FAKE-secret-value")], true);
+    // grep --color=always colouring part of the value (the part the pattern matched).
+    let grep = b"TOKEN=FAKE-\x1b[01;31m\x1b[Ksecret\x1b[m\x1b[K-value\n";
+    assert_eq!(redact_all_ways(&p, grep), b"TOKEN=[REDACTED:TOKEN]\n");
+    // Sequences outside the value stay where they were.
+    let painted = b"\x1b[1m\x1b[31mFAKE-secret-value\x1b[0m \x1b]0;title\x07ok\x1b(B";
+    assert_eq!(
+        redact_all_ways(&p, painted),
+        b"\x1b[1m\x1b[31m[REDACTED:TOKEN]\x1b[0m \x1b]0;title\x07ok\x1b(B"
+    );
+    // Colour with no value in it passes unchanged, split anywhere.
+    let plain = b"\x1b[01;32mgreen\x1b[0m FAKE-\x1b[1";
+    assert_eq!(redact_all_ways(&p, plain), plain);
+    // A value inside an OSC string (a title, a hyperlink) is redacted there.
+    let osc = b"\x1b]8;;https://x.example/?t=FAKE-secret-value\x1b\\link\x1b]8;;\x1b\\";
+    assert_eq!(
+        redact_all_ways(&p, osc),
+        b"\x1b]8;;https://x.example/?t=[REDACTED:TOKEN]\x1b\\link\x1b]8;;\x1b\\"
+    );
+}
+
+#[test]
+fn a_value_holding_an_escape_is_matched_byte_for_byte() {
+    let p = pats(&[("E", b"ab\x1b[1mcdefgh")], true);
+    assert_eq!(redact_all_ways(&p, b"<ab\x1b[1mcdefgh>"), b"<[REDACTED:E]>");
+}
+
+#[test]
+fn new_forms_entities_shell_quoting_and_joined_lines() {
+    let v: &[u8] = b"p&ss<w>rd\"it's";
+    let p = pats(&[("PW", v)], true);
+    for shown in [
+        &b"p&amp;ss&lt;w&gt;rd&quot;it&apos;s"[..],
+        b"p&amp;ss&lt;w&gt;rd&quot;it&#x27;s",
+        b"p&amp;ss&lt;w&gt;rd&#34;it&#39;s",
+        b"p&amp;ss&lt;w&gt;rd&quot;it&#039;s",
+        b"p&amp;ss&lt;w&gt;rd\"it's",
+        b"p&#38;ss&#60;w&#62;rd&#34;it&#39;s",
+        b"p&#x26;ss&#x3c;w&#x3e;rd&#x22;it&#x27;s",
+        // bash -x / set -x, busybox ash -x
+        b"'p&ss<w>rd\"it'\\''s'",
+        b"'p&ss<w>rd\"it'\"'\"'s'",
+    ] {
+        let mut input = b"<".to_vec();
+        input.extend_from_slice(shown);
+        input.push(b'>');
+        let out = redact_all_ways(&p, &input);
+        assert!(
+            out.windows(12).any(|w| w == b"[REDACTED:PW"),
+            "{:?} -> {:?}",
+            String::from_utf8_lossy(shown),
+            String::from_utf8_lossy(&out)
+        );
+        assert!(!out.windows(4).any(|w| w == b"it's" || w == b"rd&q"));
+    }
+    // The backslash-unescaped form a double-quoted shell string leaves.
+    let p = pats(&[("S", b"ab\\$cd\\\"ef\\\\gh")], true);
+    assert_eq!(redact_all_ways(&p, b"[ab$cd\"ef\\gh]"), b"[[REDACTED:S]]");
+    // A multi-line value with its newlines turned into spaces, removed, or word-split.
+    let key: &[u8] = b"line-one-aaaa\nline-two-bbbb\r\n  line-three";
+    let p = pats(&[("KEY", key)], true);
+    for shown in [
+        &b"line-one-aaaa line-two-bbbb   line-three"[..],
+        b"line-one-aaaaline-two-bbbb  line-three",
+        b"line-one-aaaa line-two-bbbb line-three",
+    ] {
+        assert_eq!(redact_all_ways(&p, shown), b"[REDACTED:KEY]", "{shown:?}");
+    }
+    // Values under 8 bytes get none of these.
+    let p = pats(&[("T", b"a'b&c")], true);
+    assert_eq!(redact(&p, b"a'\\''b&amp;c"), b"a'\\''b&amp;c");
+}
+
+#[test]
+fn the_log_gate_releases_at_line_ends_only() {
+    let p = pats(&[("TOKEN", b"FAKE-secret-value")], false);
+    let longest = p.longest();
+    for probe in [&b"FAKE-sec"[..], b"FAKE-sex"] {
+        let mut r = Redactor::for_log(p.clone());
+        let mut out = Vec::new();
+        r.feed(probe, &mut out);
+        assert!(out.is_empty(), "{probe:?}: {out:?}");
+        r.feed(b"\nnext", &mut out);
+        let mut line = probe.to_vec();
+        line.push(b'\n');
+        assert_eq!(out, line);
+        // More than the longest pattern pending: all but the last longest - 1 bytes go out.
+        let long = vec![b'x'; 3 * longest];
+        out.clear();
+        r.feed(&long, &mut out);
+        assert_eq!(out.len(), 4 + 3 * longest - (longest - 1));
+        r.finish(&mut out);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(384))]
 
@@ -829,5 +934,127 @@ proptest! {
         let p = pats(&[("A", b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09"), ("B", b"\xff\xff\xff")], true);
         let (want, _) = reference(&pattern_list(&[("A", b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09"), ("B", b"\xff\xff\xff")], true), p.names(), &input);
         prop_assert_eq!(run_chunks(&p, &input, &sizes).0, want);
+    }
+
+    /// ANSI-interrupted output: escape sequences (none containing a secret byte) inserted
+    /// anywhere, inside values too. What the screen shows (the output with its sequences
+    /// taken out) is the reference redaction of what the input shows; the output does not
+    /// depend on chunking; and with nothing to redact the output is the input.
+    #[test]
+    fn prop_escape_sequences_are_skipped(
+        secrets in secrets_strategy(),
+        segs in input_strategy(),
+        cuts in prop::collection::vec((any::<usize>(), 0..5usize), 0..6),
+        sizes in prop::collection::vec(1..24usize, 1..8),
+    ) {
+        const SEQS: [&[u8]; 5] = [b"\x1b[01;31m", b"\x1b[K", b"\x1b[m", b"\x1b]0;XY\x07", b"\x1b(B"];
+        let named: Vec<(String, Vec<u8>)> =
+            secrets.iter().enumerate().map(|(i, s)| (format!("S{i}"), s.clone())).collect();
+        let pairs: Vec<(&str, &[u8])> =
+            named.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
+        let list = pattern_list(&pairs, true);
+        let p = Arc::new(Patterns::new(pairs.iter().copied(), true));
+        let visible = assemble(&segs, &list);
+        let mut at: Vec<(usize, usize)> =
+            cuts.iter().map(|&(c, k)| (c % (visible.len() + 1), k)).collect();
+        at.sort();
+        let mut input = Vec::new();
+        let mut from = 0;
+        for &(c, k) in &at {
+            input.extend_from_slice(&visible[from..c]);
+            input.extend_from_slice(SEQS[k]);
+            from = c;
+        }
+        input.extend_from_slice(&visible[from..]);
+
+        let (want, _) = reference(&list, p.names(), &visible);
+        let whole = run_chunks(&p, &input, &[usize::MAX]);
+        let chunked = run_chunks(&p, &input, &sizes);
+        prop_assert_eq!(&whole.0, &chunked.0);
+        let mut shown = whole.0.clone();
+        for seq in SEQS {
+            while let Some(i) = shown.windows(seq.len()).position(|w| w == seq) {
+                shown.drain(i..i + seq.len());
+            }
+        }
+        prop_assert_eq!(&shown, &want);
+        if want == visible {
+            prop_assert_eq!(&whole.0, &input);
+        }
+    }
+
+    /// A value with CRLF line ends, printed through a PTY (every `\n` becomes `\r\n`) in
+    /// any chunks, never survives.
+    #[test]
+    fn prop_crlf_values_through_a_pty(
+        lines in prop::collection::vec(prop::collection::vec(prop::sample::select(b"ab%".to_vec()), 1..6), 2..4),
+        pre in prop::collection::vec(prop::sample::select(b"ab \n".to_vec()), 0..8),
+        sizes in prop::collection::vec(1..16usize, 1..6),
+    ) {
+        let value = lines.join(&b"\r\n"[..]);
+        let p = pats(&[("V", &value)], true);
+        let mut input = pre.clone();
+        input.extend_from_slice(&value);
+        input.extend_from_slice(b"\n");
+        let mut pty = Vec::new();
+        for &b in &input {
+            if b == b'\n' {
+                pty.push(b'\r');
+            }
+            pty.push(b);
+        }
+        let (out, counts) = run_chunks(&p, &pty, &sizes);
+        prop_assert!(counts[0] >= 1);
+        let shown: Vec<u8> = value.iter().copied().filter(|&b| b != b'\r').collect();
+        let out_shown: Vec<u8> = out.iter().copied().filter(|&b| b != b'\r').collect();
+        prop_assert!(!out_shown.windows(shown.len()).any(|w| w == &shown[..]));
+    }
+
+    /// The log filter's gate: the same output as the exact redactor in the end, and, until
+    /// something is redacted, exactly the input up to a point that depends only on where
+    /// the input's line ends are (never on how much of a secret it matched).
+    #[test]
+    fn prop_log_gate_releases_by_position_only(
+        secrets in secrets_strategy(),
+        segs in input_strategy(),
+        sizes in prop::collection::vec(1..24usize, 1..8),
+    ) {
+        let named: Vec<(String, Vec<u8>)> =
+            secrets.iter().enumerate().map(|(i, s)| (format!("S{i}"), s.clone())).collect();
+        let pairs: Vec<(&str, &[u8])> =
+            named.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
+        let list = pattern_list(&pairs, false);
+        let p = Arc::new(Patterns::new(pairs.iter().copied(), false));
+        let input = assemble(&segs, &list);
+        let longest = p.longest();
+        let n = list
+            .iter()
+            .map(|s| s.bytes[..s.bytes.len() - 1].iter().filter(|&&b| b == b'\n').count())
+            .max()
+            .unwrap_or(0);
+        let mut r = Redactor::for_log(p.clone());
+        let mut out = Vec::new();
+        let (mut pos, mut i) = (0, 0);
+        while pos < input.len() {
+            let k = sizes[i % sizes.len()].min(input.len() - pos);
+            i += 1;
+            r.feed(&input[pos..pos + k], &mut out);
+            pos += k;
+            prop_assert!(r.held() < longest);
+            let (so_far, _) = reference(&list, p.names(), &input[..pos]);
+            if so_far == input[..pos] {
+                let starts: Vec<usize> = input[..pos]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| **b == b'\n')
+                    .map(|(j, _)| j + 1)
+                    .collect();
+                let lines = if starts.len() > n { starts[starts.len() - 1 - n] } else { 0 };
+                let g = lines.max(pos.saturating_sub(longest - 1));
+                prop_assert_eq!(&out[..], &input[..g]);
+            }
+        }
+        r.finish(&mut out);
+        prop_assert_eq!(out, reference(&list, p.names(), &input).0);
     }
 }

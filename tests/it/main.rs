@@ -11,6 +11,7 @@ mod foundation;
 mod harden;
 mod keyring;
 mod leaks;
+mod redact;
 mod run;
 mod support;
 mod teams;
