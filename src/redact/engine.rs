@@ -3,14 +3,14 @@
 //! ([`Patterns::find_all`]). Pure: no I/O.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::nfa::noncontiguous;
 use aho_corasick::{Anchored, MatchKind, StartKind, dfa};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
-use super::forms::{Encoding, PatternSpec, pattern_list};
+use super::forms::{Encoding, PatternSpec, pattern_list, shortest_form};
 use super::screen::ESC;
 use super::stream::Redactor;
 
@@ -60,10 +60,8 @@ pub(super) struct PatInfo {
 pub struct Patterns {
     pub(super) names: Vec<String>,
     pub(super) info: Vec<PatInfo>,
-    pub(super) engine: Option<Engine>,
-    /// For every automaton state, the length of the longest suffix of the state's string that
-    /// is a proper prefix of some pattern. Read once or twice per feed, never per byte.
-    holdback: HoldBack,
+    /// The automaton, built when first needed (`None`: no pattern at all).
+    pub(super) engine: Option<Lazy>,
     pub(super) filter: Option<Filter>,
     pub(super) longest: usize,
     /// Most newlines in a proper prefix of any pattern (for [`Redactor::for_log`]).
@@ -71,6 +69,115 @@ pub struct Patterns {
     /// No pattern contains an ESC byte, so escape sequences can be skipped when matching
     /// (a value that itself holds one is matched byte for byte instead).
     pub(super) skip_escapes: bool,
+}
+
+/// The automaton and its hold-back table, built on first use. On the sampled path a stream
+/// whose samples never hit (the usual case: output that holds no secret) never needs it: the
+/// hold-back at the end of a feed is then read off `order`, the patterns sorted by their first
+/// [`HEAD`] bytes. So `vault run -- echo hi` pays for the sampling filter, not the automaton.
+pub(super) struct Lazy {
+    /// The pattern bytes, in pattern-id order (zeroized on drop).
+    pats: Vec<Zeroizing<Vec<u8>>>,
+    /// Pattern ids sorted by their first `HEAD` bytes (empty on the full-scan path).
+    order: Vec<u32>,
+    use_dfa: bool,
+    built: OnceLock<Built>,
+}
+
+/// The automaton and, for every automaton state, the length of the longest suffix of the
+/// state's string that is a proper prefix of some pattern (read once or twice per feed, never
+/// per byte).
+pub(super) struct Built {
+    pub(super) engine: Engine,
+    holdback: HoldBack,
+}
+
+/// Bytes of each pattern's start that [`Lazy::order`] sorts by: at least the longest tail
+/// whose hold-back it answers (`k + q - 2` ≤ `MAX_STRIDE + 6`).
+const HEAD: usize = MAX_STRIDE + 8;
+
+impl Lazy {
+    fn new(pats: Vec<Zeroizing<Vec<u8>>>, use_dfa: bool, sorted: bool) -> Lazy {
+        let mut order: Vec<u32> = Vec::new();
+        if sorted {
+            order = (0..u32::try_from(pats.len()).expect("fewer than 2^32 patterns")).collect();
+            let head = |i: u32| {
+                let p = &pats[i as usize];
+                &p[..p.len().min(HEAD)]
+            };
+            order.sort_unstable_by(|&a, &b| head(a).cmp(head(b)));
+        }
+        Lazy {
+            pats,
+            order,
+            use_dfa,
+            built: OnceLock::new(),
+        }
+    }
+
+    pub(super) fn is_built(&self) -> bool {
+        self.built.get().is_some()
+    }
+
+    /// The automaton, built now if it was not (a second stream asking meanwhile waits).
+    pub(super) fn get(&self) -> &Built {
+        self.built.get_or_init(|| {
+            let bytes: Vec<&[u8]> = self.pats.iter().map(|p| p.as_slice()).collect();
+            let total: usize = bytes.iter().map(|b| b.len()).sum();
+            let engine = if self.use_dfa {
+                Engine::Dfa(
+                    dfa::Builder::new()
+                        .match_kind(MatchKind::Standard)
+                        .start_kind(StartKind::Unanchored)
+                        .prefilter(false)
+                        .build(&bytes)
+                        .expect("a Standard DFA over non-empty patterns always builds"),
+                )
+            } else {
+                Engine::Nfa(
+                    noncontiguous::Builder::new()
+                        .match_kind(MatchKind::Standard)
+                        .prefilter(false)
+                        .build(&bytes)
+                        .expect("a Standard NFA over non-empty patterns always builds"),
+                )
+            };
+            let holdback = match &engine {
+                Engine::Dfa(a) => holdback_table(a, &bytes, total),
+                Engine::Nfa(a) => holdback_table(a, &bytes, total),
+            };
+            Built { engine, holdback }
+        })
+    }
+
+    /// Without the automaton: the length of the longest suffix of `tail` (at most [`HEAD`]
+    /// bytes) that is a proper prefix of some pattern.
+    pub(super) fn tail_holdback(&self, tail: &[u8]) -> usize {
+        debug_assert!(tail.len() <= HEAD);
+        (1..=tail.len())
+            .rev()
+            .find(|&d| self.is_proper_prefix(&tail[tail.len() - d..]))
+            .unwrap_or(0)
+    }
+
+    fn is_proper_prefix(&self, s: &[u8]) -> bool {
+        let head = |i: u32| {
+            let p = &self.pats[i as usize];
+            &p[..p.len().min(HEAD)]
+        };
+        // Heads that start with `s` are contiguous in `order`, right at its lower bound.
+        let from = self.order.partition_point(|&i| head(i) < s);
+        for &i in &self.order[from..] {
+            let p = &self.pats[i as usize];
+            if !p.starts_with(s) {
+                return false;
+            }
+            if p.len() > s.len() {
+                return true;
+            }
+        }
+        false
+    }
 }
 
 /// Options for building [`Patterns`]; the defaults are what [`Patterns::new`] uses. Exposed to
@@ -132,7 +239,6 @@ impl Patterns {
                 names,
                 info,
                 engine: None,
-                holdback: HoldBack::default(),
                 filter: None,
                 longest,
                 max_newlines: 0,
@@ -152,28 +258,15 @@ impl Patterns {
         // byte goes through the automaton (a pattern shorter than the sampling minimum).
         let full_scan = opts.full_scan || shortest < MIN_LEN_FOR_SAMPLING;
         let use_dfa = opts.dfa.unwrap_or(full_scan && total <= DFA_MAX_STATES);
-        let engine = if use_dfa {
-            Engine::Dfa(
-                dfa::Builder::new()
-                    .match_kind(MatchKind::Standard)
-                    .start_kind(StartKind::Unanchored)
-                    .prefilter(false)
-                    .build(&bytes)
-                    .expect("a Standard DFA over non-empty patterns always builds"),
-            )
-        } else {
-            Engine::Nfa(
-                noncontiguous::Builder::new()
-                    .match_kind(MatchKind::Standard)
-                    .prefilter(false)
-                    .build(&bytes)
-                    .expect("a Standard NFA over non-empty patterns always builds"),
-            )
-        };
-        let holdback = match &engine {
-            Engine::Dfa(a) => holdback_table(a, &bytes, total),
-            Engine::Nfa(a) => holdback_table(a, &bytes, total),
-        };
+        let engine = Lazy::new(
+            specs.iter().map(|p| p.bytes.clone()).collect(),
+            use_dfa,
+            !full_scan,
+        );
+        if full_scan {
+            // Every byte goes through the automaton: it is needed at the first byte.
+            engine.get();
+        }
         let filter = if full_scan {
             None
         } else {
@@ -183,7 +276,6 @@ impl Patterns {
             names,
             info,
             engine: Some(engine),
-            holdback,
             filter,
             longest,
             max_newlines,
@@ -215,7 +307,7 @@ impl Patterns {
     /// True if some pattern occurs in `hay` (a short text: an escape sequence).
     pub(super) fn occurs_in(&self, hay: &[u8]) -> bool {
         let mut found = false;
-        match &self.engine {
+        match self.engine.as_ref().map(|l| &l.get().engine) {
             Some(Engine::Dfa(a)) => {
                 scan(a, start_state(a), hay, 0, hay.len(), |_, _, _| found = true);
             }
@@ -233,7 +325,7 @@ impl Patterns {
             patterns: self,
             haystack,
             pos: 0,
-            sid: self.engine.as_ref().map(Engine::start),
+            sid: self.engine.as_ref().map(|l| l.get().engine.start()),
             pending: None,
         }
     }
@@ -242,8 +334,11 @@ impl Patterns {
     /// of the longest suffix of `w` that is a proper prefix of some pattern. The state's string
     /// is a suffix of `w` (`w` always holds the stream's last `longest()` bytes, or all of it).
     pub(super) fn holdback_of<A: Automaton>(&self, a: &A, mut sid: StateID, w: &[u8]) -> usize {
+        let Some(built) = self.engine.as_ref().and_then(|l| l.built.get()) else {
+            return self.longest.saturating_sub(1);
+        };
         loop {
-            match self.holdback.get(sid) {
+            match built.holdback.get(sid) {
                 Some(Node::Prefix(depth)) => return depth,
                 // The failure node is shallower, so this ends.
                 Some(Node::Leaf(depth)) if (1..=w.len()).contains(&depth) => {
@@ -270,8 +365,12 @@ impl Patterns {
 /// of output.
 pub struct PatternSet {
     names: Vec<String>,
-    list: Vec<PatternSpec>,
+    /// The values, zeroized on drop; their forms are generated when first needed.
+    values: Vec<Zeroizing<Vec<u8>>>,
+    list: OnceLock<Vec<PatternSpec>>,
     encodings: bool,
+    /// No form of any value is shorter than this: a shorter text holds none.
+    shortest_form: usize,
 }
 
 impl PatternSet {
@@ -283,9 +382,31 @@ impl PatternSet {
         let secrets: Vec<(&str, &[u8])> = secrets.into_iter().collect();
         PatternSet {
             names: secrets.iter().map(|(n, _)| (*n).to_owned()).collect(),
-            list: pattern_list(&secrets, encodings),
+            values: secrets
+                .iter()
+                .map(|(_, v)| Zeroizing::new(v.to_vec()))
+                .collect(),
+            list: OnceLock::new(),
             encodings,
+            shortest_form: secrets
+                .iter()
+                .map(|(_, v)| shortest_form(v))
+                .min()
+                .unwrap_or(usize::MAX),
         }
+    }
+
+    /// Every pattern, generated on first use.
+    fn list(&self) -> &[PatternSpec] {
+        self.list.get_or_init(|| {
+            let pairs: Vec<(&str, &[u8])> = self
+                .names
+                .iter()
+                .zip(&self.values)
+                .map(|(n, v)| (n.as_str(), v.as_slice()))
+                .collect();
+            pattern_list(&pairs, self.encodings)
+        })
     }
 
     /// Secret names, indexed as in [`Patterns::names`].
@@ -299,7 +420,7 @@ impl PatternSet {
     }
 
     fn compile_with(&self, opts: BuildOptions) -> Patterns {
-        let specs: Vec<&PatternSpec> = self.list.iter().collect();
+        let specs: Vec<&PatternSpec> = self.list().iter().collect();
         Patterns::from_specs(self.names.clone(), &specs, opts)
     }
 
@@ -307,10 +428,14 @@ impl PatternSet {
     /// redact it, but compiling only the patterns that occur in it (usually none): for argv and
     /// messages, where building every pattern would cost more than the text.
     pub fn redact_text(&self, text: &[u8]) -> Vec<u8> {
+        // A text shorter than every form holds none (`vault run -- true`: no form is generated).
+        if text.len() < self.shortest_form {
+            return text.to_vec();
+        }
         // A pattern that does not occur cannot take part in a match, so leaving it out changes
         // nothing in the output.
         let present: Vec<&PatternSpec> = self
-            .list
+            .list()
             .iter()
             .filter(|p| memchr::memmem::find(text, &p.bytes).is_some())
             .collect();
@@ -331,7 +456,7 @@ impl fmt::Debug for PatternSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PatternSet")
             .field("secrets", &self.names.len())
-            .field("patterns", &self.list.len())
+            .field("patterns", &self.list().len())
             .finish()
     }
 }
@@ -343,10 +468,10 @@ impl fmt::Debug for Patterns {
             .field("patterns", &self.info.len())
             .field(
                 "engine",
-                &match self.engine {
+                &match &self.engine {
                     None => "none",
-                    Some(Engine::Dfa(_)) => "dfa",
-                    Some(Engine::Nfa(_)) => "nfa",
+                    Some(l) if l.use_dfa => "dfa",
+                    Some(_) => "nfa",
                 },
             )
             .field("sampled", &self.filter.is_some())
@@ -499,22 +624,18 @@ impl Filter {
         } else {
             (1u64 << (8 * q)) - 1
         };
-        let mut grams: Vec<u64> = Vec::with_capacity(pats.len() * k);
-        for p in pats {
-            for o in 0..k {
-                grams.push(gram_at(p, o, mask));
-            }
-        }
-        grams.sort_unstable();
-        grams.dedup();
-        let n = grams.len().max(1);
+        // Sized for every gram (duplicates are dropped as they are inserted, without a sort).
+        let n = (pats.len() * k).max(1);
         let bits_log = (n * 32).next_power_of_two().trailing_zeros().clamp(12, 24);
         let mut bits = Zeroizing::new(vec![0u64; 1usize << (bits_log - 6)]);
         let table_log = (n * 2).next_power_of_two().trailing_zeros().max(4);
         let mut table = Zeroizing::new(vec![0u64; 1usize << table_log]);
         let mut zero_gram = false;
         let table_mask = table.len() - 1;
-        for &g in &grams {
+        for g in pats
+            .iter()
+            .flat_map(|p| (0..k).map(move |o| gram_at(p, o, mask)))
+        {
             let h = (g.wrapping_mul(HASH_MUL) >> (64 - bits_log)) as usize;
             bits[h >> 6] |= 1 << (h & 63);
             if g == 0 {
@@ -522,12 +643,11 @@ impl Filter {
                 continue;
             }
             let mut i = (g.wrapping_mul(HASH_MUL2) >> (64 - table_log)) as usize;
-            while table[i] != 0 {
+            while table[i] != 0 && table[i] != g {
                 i = (i + 1) & table_mask;
             }
             table[i] = g;
         }
-        grams.zeroize();
         Filter {
             q,
             k,
@@ -598,7 +718,7 @@ impl Iterator for FindAll<'_> {
     type Item = Hit;
 
     fn next(&mut self) -> Option<Hit> {
-        let engine = self.patterns.engine.as_ref()?;
+        let engine = &self.patterns.engine.as_ref()?.get().engine;
         let mut sid = self.sid?;
         loop {
             if let Some((i, n)) = self.pending {

@@ -104,6 +104,19 @@ pub(crate) fn pattern_list(secrets: &[(&str, &[u8])], encodings: bool) -> Vec<Pa
         .collect()
 }
 
+/// A lower bound on the length of every form of `v` (`usize::MAX` for an empty value, which
+/// has none): every form but the raw value is at least 8 bytes long, and for a one-line value
+/// without a backslash none is shorter than the value.
+pub(crate) fn shortest_form(v: &[u8]) -> usize {
+    if v.is_empty() {
+        usize::MAX
+    } else if v.contains(&b'\n') || v.contains(&b'\\') {
+        v.len().min(MIN_ENCODED_LEN.min(MIN_LINE_LEN))
+    } else {
+        v.len()
+    }
+}
+
 /// Generate the forms of one value. Duplicates are removed by the caller.
 fn forms(v: &[u8], encodings: bool, push: &mut dyn FnMut(Zeroizing<Vec<u8>>, Encoding)) {
     if v.is_empty() {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use aho_corasick::automaton::{Automaton, StateID};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::engine::{Engine, Patterns, gram_at, scan, start_state};
+use super::engine::{Engine, Filter, Patterns, gram_at, scan, start_state};
 use super::screen::{ESC, Escape, Step};
 
 /// `feed` processes at most this many input bytes at a time, so the internal buffer stays small
@@ -385,27 +385,42 @@ impl Redactor {
         let patterns = &*self.patterns;
         let w: &[u8] = &self.buf;
         let hold = match patterns.engine.as_ref() {
-            Some(Engine::Dfa(a)) => find(
-                a,
-                patterns,
-                w,
-                ctx,
-                self.base,
-                &mut self.scan,
-                &mut self.st,
-                out,
-            ),
-            Some(Engine::Nfa(a)) => find(
-                a,
-                patterns,
-                w,
-                ctx,
-                self.base,
-                &mut self.scan,
-                &mut self.st,
-                out,
-            ),
             None => 0,
+            // Not built yet, and no sample of this feed hits: no verification window opens
+            // (none ever did: the first hit builds the automaton), so only the tail's
+            // hold-back is needed, and the sorted pattern heads give it.
+            Some(lazy)
+                if !lazy.is_built()
+                    && patterns
+                        .filter
+                        .as_ref()
+                        .is_some_and(|f| !any_sample_hits(f, w, ctx, self.base)) =>
+            {
+                let f = patterns.filter.as_ref().map_or(1, |f| f.k + f.q - 2);
+                lazy.tail_holdback(&w[w.len() - w.len().min(f)..])
+            }
+            Some(lazy) => match &lazy.get().engine {
+                Engine::Dfa(a) => find(
+                    a,
+                    patterns,
+                    w,
+                    ctx,
+                    self.base,
+                    &mut self.scan,
+                    &mut self.st,
+                    out,
+                ),
+                Engine::Nfa(a) => find(
+                    a,
+                    patterns,
+                    w,
+                    ctx,
+                    self.base,
+                    &mut self.scan,
+                    &mut self.st,
+                    out,
+                ),
+            },
         };
         let len = w.len();
         let pos = self.base + len as u64;
@@ -423,6 +438,37 @@ impl Redactor {
         self.buf.truncate(keep);
         self.base = pos - keep as u64;
     }
+}
+
+/// The first sample (grid point) of a feed: the first multiple of `k` whose gram was not
+/// complete at the end of the previous feed (the context always contains it), as an index
+/// into `w`.
+fn first_sample(base: u64, ctx: usize, k: usize, q: usize) -> usize {
+    let pos_prev = base + ctx as u64;
+    let first = (pos_prev + 1).saturating_sub(q as u64).div_ceil(k as u64) * k as u64;
+    (first - base) as usize
+}
+
+/// True if some sample of the new input `w[ctx..]` may be a pattern's gram.
+fn any_sample_hits(f: &Filter, w: &[u8], ctx: usize, base: u64) -> bool {
+    let (k, q, mask) = (f.k, f.q, f.mask);
+    let len = w.len();
+    let mut j = first_sample(base, ctx, k, q);
+    while j + 8 <= len {
+        let mut x = [0u8; 8];
+        x.copy_from_slice(&w[j..j + 8]);
+        if f.maybe(u64::from_le_bytes(x) & mask) {
+            return true;
+        }
+        j += k;
+    }
+    while j + q <= len {
+        if f.maybe(gram_at(w, j, mask)) {
+            return true;
+        }
+        j += k;
+    }
+    false
 }
 
 /// The automaton scan carried from one feed to the next.
@@ -521,9 +567,7 @@ fn find<A: Automaton>(
     };
     // First grid point whose gram was not complete at the end of the previous feed; the
     // context (≥ k + q - 2 bytes) always contains it.
-    let pos_prev = base + ctx as u64;
-    let first = (pos_prev + 1).saturating_sub(q as u64).div_ceil(k as u64) * k as u64;
-    let mut j = (first - base) as usize;
+    let mut j = first_sample(base, ctx, k, q);
     while j + 8 <= len {
         let mut x = [0u8; 8];
         x.copy_from_slice(&w[j..j + 8]);

@@ -1057,4 +1057,16 @@ proptest! {
         r.finish(&mut out);
         prop_assert_eq!(out, reference(&list, p.names(), &input).0);
     }
+
+    /// `shortest_form` is a lower bound on every form's length (what lets `redact_text` skip
+    /// generating forms for a short text).
+    #[test]
+    fn prop_shortest_form_bounds_every_form(
+        v in prop::collection::vec(prop::sample::select(b"ab\\'\"&<>\n\r %\xc3\xa9\xff".to_vec()), 1..24),
+    ) {
+        let bound = super::forms::shortest_form(&v);
+        for spec in pattern_list(&[("V", &v)], true) {
+            prop_assert!(spec.bytes.len() >= bound, "{:?} {:?}", spec.encoding, spec.bytes);
+        }
+    }
 }
