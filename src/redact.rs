@@ -46,6 +46,18 @@
 //! released. A masked region's bytes are never stored, only its extent,
 //! so the bytes held are always fewer than `longest()`, however long a region grows.
 //!
+//! Nothing is built before it is needed: a [`PatternSet`] keeps the values and generates their
+//! forms when a text long enough to hold one is redacted or when it is compiled; compiled
+//! [`Patterns`] hold the sampling filter and the patterns sorted by their first bytes, and
+//! build the automaton at the first sample that hits (a stream that never shows anything like
+//! a secret never builds it: until then the hold-back of a feed's tail is found by binary
+//! search in the sorted patterns).
+//!
+//! Matching sees what a terminal shows: complete escape sequences (CSI, OSC, …) are set aside
+//! at their position in the visible stream and written back unless they fall strictly inside
+//! a masked region, which replaces them along with the value (see `screen`). `vault redact`
+//! uses [`Redactor::for_log`], which releases only at line ends (no prefix oracle).
+//!
 //! Secrets live here in pattern bytes (zeroized after the build), the gram tables and the
 //! context buffer (both zeroized on drop). aho-corasick keeps its own copy of the patterns inside
 //! the automaton, which cannot be zeroized; that is accepted (the values are in the child
@@ -55,10 +67,10 @@
 //!
 //! | file | owns | may import |
 //! |---|---|---|
-//! | [`forms`] | [`Encoding`] and every form generated from a value (raw, lines, PTY, base64, hex, percent, JSON, …): values in, labelled byte patterns out | nothing of this module |
-//! | [`engine`] | [`Patterns`] (automaton, hold-back table, sampling filter), [`PatternSet`], [`Hit`] and [`Patterns::find_all`] | `forms`; `stream` only for [`PatternSet::redact_text`] |
-//! | [`screen`] | recognising terminal escape sequences (CSI, OSC, …), so matching sees what the screen shows | nothing of this module |
-//! | [`stream`] | [`Redactor`]: one stream's feed/finish, masked regions, escape sequences set aside and put back, the exact hold-back (and the log filter's line gate) | `engine`, `screen` |
+//! | `forms.rs` | [`Encoding`] and every form generated from a value (raw, lines, PTY, base64, hex, percent, JSON, …): values in, labelled byte patterns out | nothing of this module |
+//! | `engine.rs` | [`Patterns`] (automaton, hold-back table, sampling filter), [`PatternSet`], [`Hit`] and [`Patterns::find_all`] | `forms`, `screen` |
+//! | `screen.rs` | recognising terminal escape sequences (CSI, OSC, …), so matching sees what the screen shows | nothing of this module |
+//! | `stream.rs` | [`Redactor`]: one stream's feed/finish, masked regions, escape sequences set aside and put back, the exact hold-back (and the log filter's line gate); [`PatternSet::redact_text`] | `engine`, `forms`, `screen` |
 //!
 //! `vault run` and `vault redact` (in `crate::cmd`) wrap a [`Redactor`] per output stream;
 //! `vault scan` uses [`Patterns::find_all`].

@@ -3,7 +3,7 @@
 //! ([`Patterns::find_all`]). Pure: no I/O.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::nfa::noncontiguous;
@@ -12,7 +12,6 @@ use zeroize::Zeroizing;
 
 use super::forms::{Encoding, PatternSpec, pattern_list, shortest_form};
 use super::screen::ESC;
-use super::stream::Redactor;
 
 /// One match found by [`Patterns::find_all`]: `haystack[start..end]` is the `encoding` form of
 /// secret number `secret` (an index into [`Patterns::names`]).
@@ -64,7 +63,7 @@ pub struct Patterns {
     pub(super) engine: Option<Lazy>,
     pub(super) filter: Option<Filter>,
     pub(super) longest: usize,
-    /// Most newlines in a proper prefix of any pattern (for [`Redactor::for_log`]).
+    /// Most newlines in a proper prefix of any pattern (for [`Redactor::for_log`](super::Redactor::for_log)).
     pub(super) max_newlines: usize,
     /// No pattern contains an ESC byte, so escape sequences can be skipped when matching
     /// (a value that itself holds one is matched byte for byte instead).
@@ -194,7 +193,7 @@ pub(crate) struct BuildOptions {
 impl BuildOptions {
     /// What [`Patterns::new`] and [`PatternSet::compile`] use: the engine decided by size,
     /// sampling where every pattern allows it.
-    fn default_for(encodings: bool) -> BuildOptions {
+    pub(super) fn default_for(encodings: bool) -> BuildOptions {
         BuildOptions {
             encodings,
             dfa: None,
@@ -223,7 +222,11 @@ impl Patterns {
     }
 
     /// Compile `specs` (each naming a secret by its index in `names`).
-    fn from_specs(names: Vec<String>, specs: &[&PatternSpec], opts: BuildOptions) -> Patterns {
+    pub(super) fn from_specs(
+        names: Vec<String>,
+        specs: &[&PatternSpec],
+        opts: BuildOptions,
+    ) -> Patterns {
         let info: Vec<PatInfo> = specs
             .iter()
             .map(|p| PatInfo {
@@ -294,7 +297,7 @@ impl Patterns {
     }
 
     /// Secret names; the index is the secret id used by [`Hit::secret`] and
-    /// [`Redactor::counts`].
+    /// [`Redactor::counts`](super::Redactor::counts).
     pub fn names(&self) -> &[String] {
         &self.names
     }
@@ -364,13 +367,13 @@ impl Patterns {
 /// [`Patterns`] when a stream needs them — `vault run` does that at the child's first byte
 /// of output.
 pub struct PatternSet {
-    names: Vec<String>,
+    pub(super) names: Vec<String>,
     /// The values, zeroized on drop; their forms are generated when first needed.
     values: Vec<Zeroizing<Vec<u8>>>,
     list: OnceLock<Vec<PatternSpec>>,
-    encodings: bool,
+    pub(super) encodings: bool,
     /// No form of any value is shorter than this: a shorter text holds none.
-    shortest_form: usize,
+    pub(super) shortest_form: usize,
 }
 
 impl PatternSet {
@@ -397,7 +400,7 @@ impl PatternSet {
     }
 
     /// Every pattern, generated on first use.
-    fn list(&self) -> &[PatternSpec] {
+    pub(super) fn list(&self) -> &[PatternSpec] {
         self.list.get_or_init(|| {
             let pairs: Vec<(&str, &[u8])> = self
                 .names
@@ -419,36 +422,9 @@ impl PatternSet {
         self.compile_with(BuildOptions::default_for(self.encodings))
     }
 
-    fn compile_with(&self, opts: BuildOptions) -> Patterns {
+    pub(super) fn compile_with(&self, opts: BuildOptions) -> Patterns {
         let specs: Vec<&PatternSpec> = self.list().iter().collect();
         Patterns::from_specs(self.names.clone(), &specs, opts)
-    }
-
-    /// `text` redacted as a whole, exactly as a [`Redactor`] over [`PatternSet::compile`] would
-    /// redact it, but compiling only the patterns that occur in it (usually none): for argv and
-    /// messages, where building every pattern would cost more than the text.
-    pub fn redact_text(&self, text: &[u8]) -> Vec<u8> {
-        // A text shorter than every form holds none (`vault run -- true`: no form is generated).
-        if text.len() < self.shortest_form {
-            return text.to_vec();
-        }
-        // A pattern that does not occur cannot take part in a match, so leaving it out changes
-        // nothing in the output.
-        let present: Vec<&PatternSpec> = self
-            .list()
-            .iter()
-            .filter(|p| memchr::memmem::find(text, &p.bytes).is_some())
-            .collect();
-        if present.is_empty() {
-            return text.to_vec();
-        }
-        let opts = BuildOptions::default_for(self.encodings);
-        let patterns = Arc::new(Patterns::from_specs(self.names.clone(), &present, opts));
-        let mut r = Redactor::new(patterns);
-        let mut out = Vec::with_capacity(text.len());
-        r.feed(text, &mut out);
-        r.finish(&mut out);
-        out
     }
 }
 

@@ -7,7 +7,10 @@ use std::sync::Arc;
 use aho_corasick::automaton::{Automaton, StateID};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::engine::{Engine, Filter, Patterns, gram_at, scan, start_state};
+use super::engine::{
+    BuildOptions, Engine, Filter, PatternSet, Patterns, gram_at, scan, start_state,
+};
+use super::forms::PatternSpec;
 use super::screen::{ESC, Escape, Step};
 
 /// `feed` processes at most this many input bytes at a time, so the internal buffer stays small
@@ -247,7 +250,7 @@ impl Redactor {
     /// A redactor for a log filter (`vault redact`): the same output, but bytes are released
     /// only at line ends, at the end of the stream, or once more than `longest()` bytes are
     /// pending, so that the timing of the output says nothing about a partial match (see
-    /// [`LineGate`]). `vault run` uses [`Redactor::new`]: a prompt must show at once.
+    /// `LineGate`). `vault run` uses [`Redactor::new`]: a prompt must show at once.
     pub fn for_log(patterns: Arc<Patterns>) -> Redactor {
         let n = patterns.max_newlines;
         let mut r = Redactor::new(patterns);
@@ -605,5 +608,34 @@ impl fmt::Debug for Redactor {
             .field("pending_regions", &self.st.pending.len())
             .field("redactions", &self.st.counts.iter().sum::<u64>())
             .finish()
+    }
+}
+
+impl PatternSet {
+    /// `text` redacted as a whole, exactly as a [`Redactor`] over [`PatternSet::compile`] would
+    /// redact it, but compiling only the patterns that occur in it (usually none): for argv and
+    /// messages, where building every pattern would cost more than the text.
+    pub fn redact_text(&self, text: &[u8]) -> Vec<u8> {
+        // A text shorter than every form holds none (`vault run -- true`: no form is generated).
+        if text.len() < self.shortest_form {
+            return text.to_vec();
+        }
+        // A pattern that does not occur cannot take part in a match, so leaving it out changes
+        // nothing in the output.
+        let present: Vec<&PatternSpec> = self
+            .list()
+            .iter()
+            .filter(|p| memchr::memmem::find(text, &p.bytes).is_some())
+            .collect();
+        if present.is_empty() {
+            return text.to_vec();
+        }
+        let opts = BuildOptions::default_for(self.encodings);
+        let patterns = Arc::new(Patterns::from_specs(self.names.clone(), &present, opts));
+        let mut r = Redactor::new(patterns);
+        let mut out = Vec::with_capacity(text.len());
+        r.feed(text, &mut out);
+        r.finish(&mut out);
+        out
     }
 }
