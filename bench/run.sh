@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # `vault run` and `vault redact` against their physical baselines, all measured in one run:
 #
-#   startup   vault run -- true            vs  true                  (median ms; 10 and 100 secrets;
+#   startup   vault run -- true            vs  true                  (median ms; 10, 100, 1000 secrets;
 #             vault list beside it: unlocking and decrypting without building patterns)
 #   output    vault run -- echo hi         vs  echo hi               (median ms; the first byte of
 #             output waits for the redactor's patterns, which a silent command never builds)
 #   pipes     vault run --no-pty -- cat BIG  vs  cat BIG | cat        (MB/s)
 #   pty       vault run --pty -- cat BIG     vs  script -qc 'cat BIG'  (MB/s; stdout /dev/null)
-#   redact    vault redact < BIG            vs  grep -cF -f values BIG (MB/s)
+#   redact    vault redact < BIG            vs  grep -cF -f values BIG | cat (MB/s), and
+#             vault redact < BIG | cat      vs  cat BIG | cat
+#   insns     instructions (valgrind --tool=callgrind, if installed) of vault run -- true and
+#             vault run --no-pty -- echo hi at 10, 100 and 1000 secrets: repeatable under load
 #   memory    peak RSS of vault run --no-pty -- cat FILE, for 100 MB and for BIG
 #
 # BIG is generated log-like text (timestamps, levels, key=value pairs, hex ids) with the 100
@@ -80,6 +83,16 @@ best_ns() {
     echo "$best"
 }
 
+# instructions vault itself executes for "$@" (not its child), or "-" without valgrind
+insns() {
+    if ! command -v valgrind >/dev/null 2>&1; then
+        echo "-"
+        return
+    fi
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null </dev/null |
+        awk '/Collected :/ { printf "%.1f M", $NF / 1e6 }'
+}
+
 mbps() { # bytes ns -> MB/s
     awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.0f", b / ns * 1000 }'
 }
@@ -119,7 +132,7 @@ awk 'BEGIN {
     pw = alnum "!@#%^&*()-_=+"
     b64 = alnum "+/"
     hex = "0123456789abcdef"
-    for (i = 0; i < 100; i++) {
+    for (i = 0; i < 1000; i++) {
         len = 16 + int(rand() * 49)
         kind = i % 4
         if (kind == 0) { v = "ghp_"; set = alnum }
@@ -131,7 +144,7 @@ awk 'BEGIN {
     }
 }' >"$tmp/values"
 
-for n in 10 100; do
+for n in 10 100 1000; do
     head -n "$n" "$tmp/values" | awk '{ printf "SECRET_%03d='\''%s'\''\n", NR, $0 }' >"$tmp/env$n"
     VAULT_HOME="$tmp/home$n" "$vault" init >/dev/null 2>&1
     VAULT_HOME="$tmp/home$n" "$vault" import "$tmp/env$n" >/dev/null 2>&1
@@ -142,7 +155,7 @@ export VAULT_HOME="$tmp/home100"
 # (page-cache speed either way) up to BIG_MB MiB.
 awk -v values="$tmp/values" 'BEGIN {
     srand(11)
-    while ((getline v < values) > 0) vals[nv++] = v
+    while ((getline v < values) > 0 && nv < 100) vals[nv++] = v
     split("GET POST /api/v1/items user=alice user=bob status=200 status=404 cache miss hit retry worker session connection established latency_ms=12 bytes=5120 ok done", w, " ")
     nw = length(w)
     split("INFO WARN DEBUG ERROR", lv, " ")
@@ -178,8 +191,12 @@ base_pipes() { cat "$big" </dev/null | cat >/dev/null; }
 run_pty() { "$vault" run --pty -- cat "$big" >/dev/null </dev/null; }
 base_pty() { script -qc "cat '$big'" /dev/null >/dev/null </dev/null; }
 run_redact() { "$vault" redact <"$big" >/dev/null; }
-# Not to /dev/null: GNU grep then stops at the first match.
-base_grep() { grep -cF -f "$tmp/values" "$big" >"$tmp/grep.out" || true; }
+# Piped: GNU grep stops at the first match when its stdout is /dev/null.
+head -n 100 "$tmp/values" >"$tmp/values100"
+base_grep() { grep -cF -f "$tmp/values100" "$big" | cat >/dev/null || true; }
+run_redact_cat() { "$vault" redact <"$big" | cat >/dev/null; }
+# shellcheck disable=SC2002
+base_cat_cat() { cat "$big" | cat >/dev/null; }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -200,6 +217,17 @@ run100_cpu=$(cpu_ms "$vault" run -- true)
 list10_cpu=$(VAULT_HOME="$tmp/home10" cpu_ms "$vault" list)
 list100_cpu=$(cpu_ms "$vault" list)
 echo100_cpu=$(cpu_ms "$vault" run -- echo hi)
+run1000_ms=$(VAULT_HOME="$tmp/home1000" median_ms "$vault" run -- true)
+echo1000_ms=$(VAULT_HOME="$tmp/home1000" median_ms "$vault" run --no-pty -- echo hi)
+echo100np_ms=$(median_ms "$vault" run --no-pty -- echo hi)
+ins_true=""
+ins_echo=""
+for n in 10 100 1000; do
+    ins_true="$ins_true / $(VAULT_HOME="$tmp/home$n" insns "$vault" run -- true)"
+    ins_echo="$ins_echo / $(VAULT_HOME="$tmp/home$n" insns "$vault" run --no-pty -- echo hi)"
+done
+ins_true=${ins_true# / }
+ins_echo=${ins_echo# / }
 
 pipes=$(mbps "$big_bytes" "$(best_ns run_pipes)")
 pipes_base=$(mbps "$big_bytes" "$(best_ns base_pipes)")
@@ -208,12 +236,17 @@ pty=$(mbps "$big_bytes" "$(best_ns run_pty)")
 pty_base=$(mbps "$big_bytes" "$(best_ns base_pty)")
 redact=$(mbps "$big_bytes" "$(best_ns run_redact)")
 grep_base=$(mbps "$big_bytes" "$(best_ns base_grep)")
+redact_cat=$(mbps "$big_bytes" "$(best_ns run_redact_cat)")
+cat_cat=$(mbps "$big_bytes" "$(best_ns base_cat_cat)")
 
 rss100=$(peak_rss_kib "$vault" run --no-pty -- cat "$tmp/big100")
 rss100_10=$(VAULT_HOME="$tmp/home10" peak_rss_kib "$vault" run --no-pty -- cat "$tmp/big100")
 rssbig=$(peak_rss_kib "$vault" run --no-pty -- cat "$big")
 # shellcheck disable=SC2016 # expanded by the inner sh
 rss_redact=$(peak_rss_kib sh -c '"$0" redact < "$1"' "$vault" "$big")
+rss1000=$(VAULT_HOME="$tmp/home1000" peak_rss_kib "$vault" run --no-pty -- cat "$tmp/big100")
+# shellcheck disable=SC2016 # expanded by the inner sh
+rss_redact1000=$(VAULT_HOME="$tmp/home1000" peak_rss_kib sh -c '"$0" redact < "$1"' "$vault" "$tmp/big100")
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -237,12 +270,18 @@ echo "| startup, 100 secrets: \`vault run -- true\` vs \`true\` (wall, median) |
 echo "| startup, 100 secrets (CPU user+sys per run) | $run100_cpu ms | $true_cpu ms | |"
 echo "| with output, 10 secrets: \`vault run -- echo hi\` vs \`echo hi\` (wall, median) | $echo10_ms ms | $echo_ms ms | +$echo_over10 ms |"
 echo "| with output, 100 secrets (wall, median; CPU user+sys per run) | $echo100_ms ms; $echo100_cpu ms CPU | $echo_ms ms | +$echo_over100 ms |"
+echo "| startup, 1000 secrets: \`vault run -- true\` vs \`true\` (wall, median) | $run1000_ms ms | $true_ms ms | +$(awk -v a="$run1000_ms" -v b="$true_ms" 'BEGIN { printf "%.2f", a - b }') ms |"
+echo "| with output, \`vault run --no-pty -- echo hi\` vs \`true\`, 100 / 1000 secrets (wall, median) | $echo100np_ms / $echo1000_ms ms | $true_ms ms | +$(awk -v a="$echo100np_ms" -v b="$true_ms" 'BEGIN { printf "%.2f", a - b }') / +$(awk -v a="$echo1000_ms" -v b="$true_ms" 'BEGIN { printf "%.2f", a - b }') ms |"
+echo "| instructions, \`vault run -- true\`, 10 / 100 / 1000 secrets | $ins_true | | |"
+echo "| instructions, \`vault run --no-pty -- echo hi\`, 10 / 100 / 1000 secrets | $ins_echo | | |"
 echo "| for reference: \`vault list\` (unlock + decrypt, no patterns, no child), 10 / 100 secrets | $list10_ms / $list100_ms ms wall, $list10_cpu / $list100_cpu ms CPU | | |"
 echo "| pipes: \`vault run --no-pty -- cat BIG\` vs \`cat BIG \\| cat\` | $pipes MB/s | $pipes_base MB/s | $(pct "$pipes" "$pipes_base") |"
 echo "| pipes, 10 secrets | $pipes10 MB/s | $pipes_base MB/s | $(pct "$pipes10" "$pipes_base") |"
 echo "| PTY: \`vault run --pty -- cat BIG\` vs \`script -qc 'cat BIG'\` | $pty MB/s | $pty_base MB/s | $(pct "$pty" "$pty_base") |"
-echo "| redact: \`vault redact < BIG\` vs \`grep -cF -f values BIG\` | $redact MB/s | $grep_base MB/s | $(pct "$redact" "$grep_base") |"
+echo "| redact: \`vault redact < BIG > /dev/null\` vs \`grep -cF -f values BIG \| cat\` | $redact MB/s | $grep_base MB/s | $(pct "$redact" "$grep_base") |"
+echo "| redact: \`vault redact < BIG \| cat\` vs \`cat BIG \| cat\` | $redact_cat MB/s | $cat_cat MB/s | $(pct "$redact_cat" "$cat_cat") |"
 echo "| peak RSS, \`vault run --no-pty -- cat\` 100 MB, 10 secrets | $((rss100_10 / 1024)) MiB ($rss100_10 KiB) | | |"
 echo "| peak RSS, \`vault run --no-pty -- cat\` 100 MB | $((rss100 / 1024)) MiB ($rss100 KiB) | | |"
 echo "| peak RSS, \`vault run --no-pty -- cat\` $((big_bytes / 1048576)) MiB | $((rssbig / 1024)) MiB ($rssbig KiB) | | |"
 echo "| peak RSS, \`vault redact\` $((big_bytes / 1048576)) MiB | $((rss_redact / 1024)) MiB ($rss_redact KiB) | | |"
+echo "| peak RSS, 1000 secrets: \`vault run --no-pty -- cat\` 100 MB / \`vault redact\` 100 MB | $((rss1000 / 1024)) / $((rss_redact1000 / 1024)) MiB ($rss1000 / $rss_redact1000 KiB) | | |"

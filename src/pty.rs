@@ -22,7 +22,10 @@
 //! The PTY's merged output goes to vault's stdout when the child's stdout is
 //! on it, else to vault's stderr, else (only stdin is a terminal) back to
 //! that terminal, where echo and `/dev/tty` prompts belong. Each pipe's
-//! output goes to the matching vault fd. Every stream has its own filter.
+//! output goes to the matching vault fd. Every stream has its own filter. When vault's
+//! stdout and stderr are the same open file (`2>&1 | reader`), the child's are one pipe
+//! too, with one filter, so the reader sees what it would without vault and a value split
+//! across the two is still one stream to redact.
 //! A child that reads `/dev/tty` while vault's stdin is not a terminal gets
 //! no input (nothing feeds the PTY); ^C still reaches it through vault.
 //!
@@ -286,9 +289,13 @@ fn run_inner(
         .env_clear()
         .envs(spawn.env.iter().map(|(k, v)| (k, v)))
         .current_dir(&spawn.cwd);
+    let merged = merged_output_pipe(on_pty)?;
     let child_fd = |i: usize| -> Result<Stdio, RunError> {
-        match &pty {
-            Some(p) if on_pty[i] => Ok(Stdio::from(p.slave.try_clone().map_err(RunError::Pty)?)),
+        match (&pty, &merged) {
+            (Some(p), _) if on_pty[i] => {
+                Ok(Stdio::from(p.slave.try_clone().map_err(RunError::Pty)?))
+            }
+            (_, Some((_, w))) if i > 0 => Ok(Stdio::from(w.try_clone().map_err(RunError::Io)?)),
             _ => Ok(Stdio::piped()),
         }
     };
@@ -302,8 +309,9 @@ fn run_inner(
     new_session_on_exec(&mut cmd, ctty, spawn.pre_exec.take());
     let spawned = cmd.spawn();
     // Our copies of the slave must close now: the master reports EOF (EIO)
-    // only once no one holds the slave.
+    // only once no one holds the slave. The same goes for a merged pipe's write end.
     drop(cmd);
+    let merged = merged.map(|(r, _w)| r);
     let (master, veof) = match pty {
         Some(p) => (Some(p.master), p.veof),
         None => (None, 0),
@@ -322,7 +330,15 @@ fn run_inner(
         signals,
         term_src,
     };
-    let wiring = wire(&mut child, master, veof, pty_dest, on_pty, make_filter);
+    let wiring = wire(
+        &mut child,
+        master,
+        merged,
+        veof,
+        pty_dest,
+        on_pty,
+        make_filter,
+    );
     drop(child);
     let (outputs, input) = match wiring {
         Ok(w) => w,
@@ -357,6 +373,7 @@ enum PtyDest {
 fn wire(
     child: &mut Child,
     master: Option<OwnedFd>,
+    merged: Option<OwnedFd>,
     veof: u8,
     pty_dest: PtyDest,
     on_pty: [bool; 3],
@@ -390,6 +407,14 @@ fn wire(
             is_pty: true,
         });
     }
+    if let Some(out) = merged {
+        outputs.push(Output {
+            source: pipe_end(out)?,
+            sink: Sink::Borrowed(rustix::stdio::stdout()),
+            filter: make_filter(),
+            is_pty: false,
+        });
+    }
     if let Some(out) = child.stdout.take() {
         outputs.push(Output {
             source: pipe_end(out.into())?,
@@ -413,6 +438,29 @@ fn wire(
         });
     }
     Ok((outputs, input))
+}
+
+/// Parity for `vault run -- cmd 2>&1 | reader`: when vault's stdout and stderr are the same
+/// open file (same device and inode: for a pipe, the same pipe) and neither is on the PTY,
+/// the child's stdout and stderr are one pipe too, read as one stream through one redactor
+/// (a value written half to each must not reach the reader contiguous and unredacted). Its
+/// output goes to vault's stdout, which is that file. Returns `(read end, write end)`.
+fn merged_output_pipe(on_pty: [bool; 3]) -> Result<Option<(OwnedFd, OwnedFd)>, RunError> {
+    if on_pty[1] || on_pty[2] {
+        return Ok(None);
+    }
+    let (Ok(a), Ok(b)) = (
+        rustix::fs::fstat(rustix::stdio::stdout()),
+        rustix::fs::fstat(rustix::stdio::stderr()),
+    ) else {
+        return Ok(None);
+    };
+    if (a.st_dev, a.st_ino) != (b.st_dev, b.st_ino) {
+        return Ok(None);
+    }
+    rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+        .map(Some)
+        .map_err(|e| RunError::Io(e.into()))
 }
 
 /// Our end of a child pipe, made non-blocking (only our open file description

@@ -6,12 +6,14 @@ use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::redact::Redactor;
 
-/// Streams stdin through the redactor. Output is written as soon as the redactor releases
-/// it, so a live log stays live.
+/// Streams stdin through the redactor. Output is written line by line as the redactor
+/// releases it, so a live log stays live; a partial line waits for its line end (or for more
+/// than the longest pattern's length of input), so that what comes back, and when, says
+/// nothing about how much of a secret the input matched (no prefix oracle: issue #10).
 pub fn run() -> Result<Exit> {
     let opened = crate::cmd::open()?;
     let patterns = crate::cmd::run::patterns(&opened);
-    let mut redactor = Redactor::new(patterns);
+    let mut redactor = Redactor::for_log(patterns);
     let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
     let mut buf = vec![0u8; 64 * 1024];

@@ -16,6 +16,7 @@ mod keyring;
 mod leaks;
 mod net;
 mod openbao;
+mod redact;
 mod run;
 mod setup;
 mod support;

@@ -1,0 +1,741 @@
+//! The compiled pattern set: the Aho–Corasick automaton, its hold-back table and the sampling
+//! prefilter, plus [`PatternSet`] (the patterns before compilation) and whole-buffer search
+//! ([`Patterns::find_all`]). Pure: no I/O.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::nfa::noncontiguous;
+use aho_corasick::{Anchored, MatchKind, StartKind, dfa};
+use zeroize::Zeroizing;
+
+use super::forms::{Encoding, PatternSpec, pattern_list, shortest_form};
+use super::screen::ESC;
+
+/// One match found by [`Patterns::find_all`]: `haystack[start..end]` is the `encoding` form of
+/// secret number `secret` (an index into [`Patterns::names`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub start: usize,
+    pub end: usize,
+    pub secret: usize,
+    pub encoding: Encoding,
+}
+
+/// Sampling is used only if every pattern is at least this long (else gram lookups would be
+/// needed at almost every byte and would cost more than the automaton).
+const MIN_LEN_FOR_SAMPLING: usize = 8;
+/// Upper bound on the sampling stride: larger strides mean more grams per pattern and wider
+/// verification windows for little gain.
+const MAX_STRIDE: usize = 32;
+/// Above this many automaton states (≈ total pattern bytes) the DFA's transition table (states ×
+/// byte classes × 4 bytes) gets too big to build quickly and to keep in cache, so the
+/// NFA is used instead. On the sampled path the automaton only sees verification windows and the
+/// hold-back tail, so the slower NFA costs little there.
+const DFA_MAX_STATES: usize = 100_000;
+
+/// The automaton. Both kinds are built with `MatchKind::Standard` (classic Aho–Corasick: every
+/// trie node is kept, every overlapping match is reported, and the state after any text is the
+/// trie node of the longest suffix of that text that is a prefix of some pattern) and without a
+/// prefilter (so start states are not "special" in the search loop).
+///
+/// aho-corasick keeps its own copy of the pattern bytes inside the automaton, which we cannot
+/// zeroize; that is an accepted limitation (the values are also in the process's environment).
+pub(super) enum Engine {
+    Dfa(dfa::DFA),
+    Nfa(noncontiguous::NFA),
+}
+
+/// Per-pattern metadata (no bytes).
+#[derive(Clone, Copy)]
+pub(super) struct PatInfo {
+    pub(super) secret: u32,
+    pub(super) encoding: Encoding,
+}
+
+/// The compiled set of patterns for a set of secrets. Built once per run and shared (in an
+/// `Arc`) by the redactors of several output streams.
+pub struct Patterns {
+    pub(super) names: Vec<String>,
+    pub(super) info: Vec<PatInfo>,
+    /// The automaton, built when first needed (`None`: no pattern at all).
+    pub(super) engine: Option<Lazy>,
+    pub(super) filter: Option<Filter>,
+    pub(super) longest: usize,
+    /// Most newlines in a proper prefix of any pattern (for [`Redactor::for_log`](super::Redactor::for_log)).
+    pub(super) max_newlines: usize,
+    /// No pattern contains an ESC byte, so escape sequences can be skipped when matching
+    /// (a value that itself holds one is matched byte for byte instead).
+    pub(super) skip_escapes: bool,
+}
+
+/// The automaton and its hold-back table, built on first use. On the sampled path a stream
+/// whose samples never hit (the usual case: output that holds no secret) never needs it: the
+/// hold-back at the end of a feed is then read off `order`, the patterns sorted by their first
+/// [`HEAD`] bytes. So `vault run -- echo hi` pays for the sampling filter, not the automaton.
+pub(super) struct Lazy {
+    /// The pattern bytes, in pattern-id order (zeroized on drop).
+    pats: Vec<Zeroizing<Vec<u8>>>,
+    /// Pattern ids sorted by their first `HEAD` bytes (empty on the full-scan path).
+    order: Vec<u32>,
+    use_dfa: bool,
+    built: OnceLock<Built>,
+}
+
+/// The automaton and, for every automaton state, the length of the longest suffix of the
+/// state's string that is a proper prefix of some pattern (read once or twice per feed, never
+/// per byte).
+pub(super) struct Built {
+    pub(super) engine: Engine,
+    holdback: HoldBack,
+}
+
+/// Bytes of each pattern's start that [`Lazy::order`] sorts by: at least the longest tail
+/// whose hold-back it answers (`k + q - 2` ≤ `MAX_STRIDE + 6`).
+const HEAD: usize = MAX_STRIDE + 8;
+
+impl Lazy {
+    fn new(pats: Vec<Zeroizing<Vec<u8>>>, use_dfa: bool, sorted: bool) -> Lazy {
+        let mut order: Vec<u32> = Vec::new();
+        if sorted {
+            order = (0..u32::try_from(pats.len()).expect("fewer than 2^32 patterns")).collect();
+            let head = |i: u32| {
+                let p = &pats[i as usize];
+                &p[..p.len().min(HEAD)]
+            };
+            order.sort_unstable_by(|&a, &b| head(a).cmp(head(b)));
+        }
+        Lazy {
+            pats,
+            order,
+            use_dfa,
+            built: OnceLock::new(),
+        }
+    }
+
+    pub(super) fn is_built(&self) -> bool {
+        self.built.get().is_some()
+    }
+
+    /// The automaton, built now if it was not (a second stream asking meanwhile waits).
+    pub(super) fn get(&self) -> &Built {
+        self.built.get_or_init(|| {
+            let bytes: Vec<&[u8]> = self.pats.iter().map(|p| p.as_slice()).collect();
+            let total: usize = bytes.iter().map(|b| b.len()).sum();
+            let engine = if self.use_dfa {
+                Engine::Dfa(
+                    dfa::Builder::new()
+                        .match_kind(MatchKind::Standard)
+                        .start_kind(StartKind::Unanchored)
+                        .prefilter(false)
+                        .build(&bytes)
+                        .expect("a Standard DFA over non-empty patterns always builds"),
+                )
+            } else {
+                Engine::Nfa(
+                    noncontiguous::Builder::new()
+                        .match_kind(MatchKind::Standard)
+                        .prefilter(false)
+                        .build(&bytes)
+                        .expect("a Standard NFA over non-empty patterns always builds"),
+                )
+            };
+            let holdback = match &engine {
+                Engine::Dfa(a) => holdback_table(a, &bytes, total),
+                Engine::Nfa(a) => holdback_table(a, &bytes, total),
+            };
+            Built { engine, holdback }
+        })
+    }
+
+    /// Without the automaton: the length of the longest suffix of `tail` (at most [`HEAD`]
+    /// bytes) that is a proper prefix of some pattern.
+    pub(super) fn tail_holdback(&self, tail: &[u8]) -> usize {
+        debug_assert!(tail.len() <= HEAD);
+        (1..=tail.len())
+            .rev()
+            .find(|&d| self.is_proper_prefix(&tail[tail.len() - d..]))
+            .unwrap_or(0)
+    }
+
+    fn is_proper_prefix(&self, s: &[u8]) -> bool {
+        let head = |i: u32| {
+            let p = &self.pats[i as usize];
+            &p[..p.len().min(HEAD)]
+        };
+        // Heads that start with `s` are contiguous in `order`, right at its lower bound.
+        let from = self.order.partition_point(|&i| head(i) < s);
+        for &i in &self.order[from..] {
+            let p = &self.pats[i as usize];
+            if !p.starts_with(s) {
+                return false;
+            }
+            if p.len() > s.len() {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Options for building [`Patterns`]; the defaults are what [`Patterns::new`] uses. Exposed to
+/// the crate so tests can force each code path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct BuildOptions {
+    pub encodings: bool,
+    /// `Some(true)` forces the DFA, `Some(false)` the NFA, `None` decides by size.
+    pub dfa: Option<bool>,
+    /// Disable the sampling filter (every byte goes through the automaton).
+    pub full_scan: bool,
+}
+
+impl BuildOptions {
+    /// What [`Patterns::new`] and [`PatternSet::compile`] use: the engine decided by size,
+    /// sampling where every pattern allows it.
+    pub(super) fn default_for(encodings: bool) -> BuildOptions {
+        BuildOptions {
+            encodings,
+            dfa: None,
+            full_scan: false,
+        }
+    }
+}
+
+impl Patterns {
+    /// Compile the patterns for `secrets`, given as `(name, value)`; the secret id of each is
+    /// its index in this sequence. Names are plain identifiers used in the marker. Empty values
+    /// get no pattern. `encodings = false` builds only the raw, line and CRLF forms (for
+    /// benchmarks).
+    pub fn new<'a>(
+        secrets: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+        encodings: bool,
+    ) -> Patterns {
+        Patterns::build(secrets, BuildOptions::default_for(encodings))
+    }
+
+    pub(crate) fn build<'a>(
+        secrets: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+        opts: BuildOptions,
+    ) -> Patterns {
+        PatternSet::new(secrets, opts.encodings).compile_with(opts)
+    }
+
+    /// Compile `specs` (each naming a secret by its index in `names`).
+    pub(super) fn from_specs(
+        names: Vec<String>,
+        specs: &[&PatternSpec],
+        opts: BuildOptions,
+    ) -> Patterns {
+        let info: Vec<PatInfo> = specs
+            .iter()
+            .map(|p| PatInfo {
+                secret: p.secret,
+                encoding: p.encoding,
+            })
+            .collect();
+        let bytes: Vec<&[u8]> = specs.iter().map(|p| p.bytes.as_slice()).collect();
+        let longest = bytes.iter().map(|b| b.len()).max().unwrap_or(0);
+        let shortest = bytes.iter().map(|b| b.len()).min().unwrap_or(0);
+        if bytes.is_empty() {
+            return Patterns {
+                names,
+                info,
+                engine: None,
+                filter: None,
+                longest,
+                max_newlines: 0,
+                skip_escapes: false,
+            };
+        }
+        let total: usize = bytes.iter().map(|b| b.len()).sum();
+        let max_newlines = bytes
+            .iter()
+            .map(|b| memchr::memchr_iter(b'\n', &b[..b.len() - 1]).count())
+            .max()
+            .unwrap_or(0);
+        let skip_escapes = !bytes.iter().any(|b| b.contains(&ESC));
+        // The DFA walks every byte faster, but costs ~7x more to build (tens of ms at 100
+        // secrets, paid on every `vault run`). With sampling the automaton only sees short
+        // verification windows, so the quick-to-build NFA is used; the DFA only where every
+        // byte goes through the automaton (a pattern shorter than the sampling minimum).
+        let full_scan = opts.full_scan || shortest < MIN_LEN_FOR_SAMPLING;
+        let use_dfa = opts.dfa.unwrap_or(full_scan && total <= DFA_MAX_STATES);
+        let engine = Lazy::new(
+            specs.iter().map(|p| p.bytes.clone()).collect(),
+            use_dfa,
+            !full_scan,
+        );
+        if full_scan {
+            // Every byte goes through the automaton: it is needed at the first byte.
+            engine.get();
+        }
+        let filter = if full_scan {
+            None
+        } else {
+            Some(Filter::new(&bytes, shortest))
+        };
+        Patterns {
+            names,
+            info,
+            engine: Some(engine),
+            filter,
+            longest,
+            max_newlines,
+            skip_escapes,
+        }
+    }
+
+    /// True if there is no pattern at all (no secret, or only empty values).
+    pub fn is_empty(&self) -> bool {
+        self.info.is_empty()
+    }
+
+    /// Number of distinct patterns.
+    pub fn len(&self) -> usize {
+        self.info.len()
+    }
+
+    /// Secret names; the index is the secret id used by [`Hit::secret`] and
+    /// [`Redactor::counts`](super::Redactor::counts).
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Length of the longest pattern in bytes (0 if there is none).
+    pub fn longest(&self) -> usize {
+        self.longest
+    }
+
+    /// True if some pattern occurs in `hay` (a short text: an escape sequence).
+    pub(super) fn occurs_in(&self, hay: &[u8]) -> bool {
+        let mut found = false;
+        match self.engine.as_ref().map(|l| &l.get().engine) {
+            Some(Engine::Dfa(a)) => {
+                scan(a, start_state(a), hay, 0, hay.len(), |_, _, _| found = true);
+            }
+            Some(Engine::Nfa(a)) => {
+                scan(a, start_state(a), hay, 0, hay.len(), |_, _, _| found = true);
+            }
+            None => {}
+        }
+        found
+    }
+
+    /// Every match in a complete buffer, overlapping ones included, in order of end offset.
+    pub fn find_all<'h>(&'h self, haystack: &'h [u8]) -> impl Iterator<Item = Hit> + 'h {
+        FindAll {
+            patterns: self,
+            haystack,
+            pos: 0,
+            sid: self.engine.as_ref().map(|l| l.get().engine.start()),
+            pending: None,
+        }
+    }
+
+    /// Hold-back length for `sid`, the automaton state after the last byte of `w`: the length
+    /// of the longest suffix of `w` that is a proper prefix of some pattern. The state's string
+    /// is a suffix of `w` (`w` always holds the stream's last `longest()` bytes, or all of it).
+    pub(super) fn holdback_of<A: Automaton>(&self, a: &A, mut sid: StateID, w: &[u8]) -> usize {
+        let Some(built) = self.engine.as_ref().and_then(|l| l.built.get()) else {
+            return self.longest.saturating_sub(1);
+        };
+        loop {
+            match built.holdback.get(sid) {
+                Some(Node::Prefix(depth)) => return depth,
+                // The failure node is shallower, so this ends.
+                Some(Node::Leaf(depth)) if (1..=w.len()).contains(&depth) => {
+                    sid = scan(
+                        a,
+                        start_state(a),
+                        w,
+                        w.len() - depth + 1,
+                        w.len(),
+                        |_, _, _| {},
+                    );
+                }
+                // Every reachable state is a trie node and all are in the table; were one
+                // missing, holding back the maximum is still correct (only later).
+                _ => return self.longest.saturating_sub(1),
+            }
+        }
+    }
+}
+
+/// The patterns of a set of secrets, generated but not compiled: cheap to make (no automaton),
+/// enough to redact a short text on its own ([`PatternSet::redact_text`]), and compiled into
+/// [`Patterns`] when a stream needs them — `vault run` does that at the child's first byte
+/// of output.
+pub struct PatternSet {
+    pub(super) names: Vec<String>,
+    /// The values, zeroized on drop; their forms are generated when first needed.
+    values: Vec<Zeroizing<Vec<u8>>>,
+    list: OnceLock<Vec<PatternSpec>>,
+    pub(super) encodings: bool,
+    /// No form of any value is shorter than this: a shorter text holds none.
+    pub(super) shortest_form: usize,
+}
+
+impl PatternSet {
+    /// The patterns for `secrets`, given as `(name, value)`, as [`Patterns::new`] takes them.
+    pub fn new<'a>(
+        secrets: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+        encodings: bool,
+    ) -> PatternSet {
+        let secrets: Vec<(&str, &[u8])> = secrets.into_iter().collect();
+        PatternSet {
+            names: secrets.iter().map(|(n, _)| (*n).to_owned()).collect(),
+            values: secrets
+                .iter()
+                .map(|(_, v)| Zeroizing::new(v.to_vec()))
+                .collect(),
+            list: OnceLock::new(),
+            encodings,
+            shortest_form: secrets
+                .iter()
+                .map(|(_, v)| shortest_form(v))
+                .min()
+                .unwrap_or(usize::MAX),
+        }
+    }
+
+    /// Every pattern, generated on first use.
+    pub(super) fn list(&self) -> &[PatternSpec] {
+        self.list.get_or_init(|| {
+            let pairs: Vec<(&str, &[u8])> = self
+                .names
+                .iter()
+                .zip(&self.values)
+                .map(|(n, v)| (n.as_str(), v.as_slice()))
+                .collect();
+            pattern_list(&pairs, self.encodings)
+        })
+    }
+
+    /// Secret names, indexed as in [`Patterns::names`].
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Compile the automaton (milliseconds per hundred secrets).
+    pub fn compile(&self) -> Patterns {
+        self.compile_with(BuildOptions::default_for(self.encodings))
+    }
+
+    pub(super) fn compile_with(&self, opts: BuildOptions) -> Patterns {
+        let specs: Vec<&PatternSpec> = self.list().iter().collect();
+        Patterns::from_specs(self.names.clone(), &specs, opts)
+    }
+}
+
+impl fmt::Debug for PatternSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PatternSet")
+            .field("secrets", &self.names.len())
+            .field("patterns", &self.list().len())
+            .finish()
+    }
+}
+
+impl fmt::Debug for Patterns {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Patterns")
+            .field("secrets", &self.names.len())
+            .field("patterns", &self.info.len())
+            .field(
+                "engine",
+                &match &self.engine {
+                    None => "none",
+                    Some(l) if l.use_dfa => "dfa",
+                    Some(_) => "nfa",
+                },
+            )
+            .field("sampled", &self.filter.is_some())
+            .finish()
+    }
+}
+
+impl Engine {
+    fn start(&self) -> StateID {
+        match self {
+            Engine::Dfa(a) => start_state(a),
+            Engine::Nfa(a) => start_state(a),
+        }
+    }
+}
+
+pub(super) fn start_state<A: Automaton>(a: &A) -> StateID {
+    a.start_state(Anchored::No)
+        .expect("automata are built with an unanchored start state")
+}
+
+/// Run the automaton over `hay[from..to]` starting in `sid`, calling `on_match(start, end,
+/// pattern)` for every match (in order of end offset), and return the final state.
+#[inline(always)]
+pub(super) fn scan<A: Automaton>(
+    a: &A,
+    mut sid: StateID,
+    hay: &[u8],
+    from: usize,
+    to: usize,
+    mut on_match: impl FnMut(usize, usize, usize),
+) -> StateID {
+    for (i, &b) in hay[from..to].iter().enumerate() {
+        sid = a.next_state(Anchored::No, sid, b);
+        if a.is_special(sid) && a.is_match(sid) {
+            let end = from + i + 1;
+            for m in 0..a.match_len(sid) {
+                let pid = a.match_pattern(sid, m);
+                on_match(end - a.pattern_len(pid), end, pid.as_usize());
+            }
+        }
+    }
+    sid
+}
+
+/// What the hold-back needs to know of each automaton state (trie node), as a flat table. The
+/// NFA's state ids are dense and the DFA's are premultiplied (all multiples of one power of
+/// two), so `id >> shift` indexes it.
+#[derive(Default)]
+struct HoldBack {
+    shift: u32,
+    /// Per node: its depth, with [`HoldBack::LEAF`] set if it is a whole pattern that no
+    /// pattern extends; [`HoldBack::NONE`] where an index is not a node.
+    table: Vec<u32>,
+}
+
+enum Node {
+    /// A proper prefix of some pattern, `depth` bytes long: holds back its depth.
+    Prefix(usize),
+    /// A whole pattern that no pattern extends, `depth` bytes long: holds back what its
+    /// failure node (the state after the pattern minus its first byte) holds back.
+    Leaf(usize),
+}
+
+impl HoldBack {
+    const NONE: u32 = u32::MAX;
+    const LEAF: u32 = 1 << 31;
+
+    fn get(&self, sid: StateID) -> Option<Node> {
+        match self.table.get((sid.as_u32() >> self.shift) as usize) {
+            Some(&e) if e == HoldBack::NONE => None,
+            Some(&e) if e & HoldBack::LEAF != 0 => Some(Node::Leaf((e & !HoldBack::LEAF) as usize)),
+            Some(&e) => Some(Node::Prefix(e as usize)),
+            None => None,
+        }
+    }
+}
+
+/// Build the node table. The state reached from the start by reading a prefix of a pattern is
+/// that prefix's trie node, so walking every pattern visits every node and gives its depth; a
+/// node is a leaf if it ends a pattern and no walk goes through it. A leaf's hold-back is found
+/// when asked ([`Patterns::holdback_of`]), which is rare: it needs the stream to end exactly
+/// at the end of a pattern. `total` (the patterns' summed length) bounds the number of nodes.
+fn holdback_table<A: Automaton>(a: &A, pats: &[&[u8]], total: usize) -> HoldBack {
+    let start = start_state(a);
+    // (state, depth, is a proper prefix of some pattern)
+    let mut visits: Vec<(u32, u32, bool)> = Vec::with_capacity(total + 1);
+    visits.push((start.as_u32(), 0, true));
+    for p in pats {
+        let mut sid = start;
+        for (i, &b) in p.iter().enumerate() {
+            sid = a.next_state(Anchored::No, sid, b);
+            visits.push((sid.as_u32(), i as u32 + 1, i + 1 < p.len()));
+        }
+    }
+    let shift = visits
+        .iter()
+        .filter(|&&(sid, _, _)| sid != 0)
+        .map(|&(sid, _, _)| sid.trailing_zeros())
+        .min()
+        .unwrap_or(0);
+    let size = visits
+        .iter()
+        .map(|&(sid, _, _)| sid >> shift)
+        .max()
+        .unwrap_or(0) as usize
+        + 1;
+    let mut table = vec![HoldBack::NONE; size];
+    for (sid, depth, proper) in visits {
+        let t = &mut table[(sid >> shift) as usize];
+        // A node reached as a proper prefix by any walk is a prefix node.
+        if proper || *t == HoldBack::NONE {
+            *t = if proper {
+                depth
+            } else {
+                depth | HoldBack::LEAF
+            };
+        }
+    }
+    HoldBack { shift, table }
+}
+
+/// The sampling prefilter: a gram of `q` bytes is read every `k` bytes and looked up first in a
+/// bitset, then (on a hit) in an exact open-addressing table of the grams at offsets `0..k` of
+/// every pattern. Both hold bytes derived from secrets and are zeroized on drop.
+pub(super) struct Filter {
+    pub(super) q: usize,
+    pub(super) k: usize,
+    pub(super) mask: u64,
+    bits: Zeroizing<Vec<u64>>,
+    bits_shift: u32,
+    table: Zeroizing<Vec<u64>>,
+    table_shift: u32,
+    /// The all-zero gram cannot be stored (0 marks an empty slot), so it gets a flag.
+    zero_gram: bool,
+}
+
+const HASH_MUL: u64 = 0x9E37_79B9_7F4A_7C15;
+const HASH_MUL2: u64 = 0xD6E8_FEB8_6659_FD93;
+
+impl Filter {
+    fn new(pats: &[&[u8]], shortest: usize) -> Filter {
+        // Longer grams are more selective (hex ids in logs collide with hex-encoded secrets at
+        // 4 bytes, hardly ever at 8); a longer stride means fewer lookups. The stride must stay
+        // ≤ shortest - q + 1 so that every occurrence covers a sample at an offset < k.
+        let q = (shortest - 4).clamp(4, 8);
+        let k = (shortest - q + 1).min(MAX_STRIDE);
+        let mask = if q == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * q)) - 1
+        };
+        // Sized for every gram (duplicates are dropped as they are inserted, without a sort).
+        let n = (pats.len() * k).max(1);
+        let bits_log = (n * 32).next_power_of_two().trailing_zeros().clamp(12, 24);
+        let mut bits = Zeroizing::new(vec![0u64; 1usize << (bits_log - 6)]);
+        let table_log = (n * 2).next_power_of_two().trailing_zeros().max(4);
+        let mut table = Zeroizing::new(vec![0u64; 1usize << table_log]);
+        let mut zero_gram = false;
+        let table_mask = table.len() - 1;
+        for g in pats
+            .iter()
+            .flat_map(|p| (0..k).map(move |o| gram_at(p, o, mask)))
+        {
+            let h = (g.wrapping_mul(HASH_MUL) >> (64 - bits_log)) as usize;
+            bits[h >> 6] |= 1 << (h & 63);
+            if g == 0 {
+                zero_gram = true;
+                continue;
+            }
+            let mut i = (g.wrapping_mul(HASH_MUL2) >> (64 - table_log)) as usize;
+            while table[i] != 0 && table[i] != g {
+                i = (i + 1) & table_mask;
+            }
+            table[i] = g;
+        }
+        Filter {
+            q,
+            k,
+            mask,
+            bits,
+            bits_shift: 64 - bits_log,
+            table,
+            table_shift: 64 - table_log,
+            zero_gram,
+        }
+    }
+
+    #[inline(always)]
+    pub(super) fn maybe(&self, g: u64) -> bool {
+        let h = (g.wrapping_mul(HASH_MUL) >> self.bits_shift) as usize;
+        if (self.bits[h >> 6] >> (h & 63)) & 1 == 0 {
+            return false;
+        }
+        self.contains(g)
+    }
+
+    #[cold]
+    fn contains(&self, g: u64) -> bool {
+        if g == 0 {
+            return self.zero_gram;
+        }
+        let mask = self.table.len() - 1;
+        let mut i = (g.wrapping_mul(HASH_MUL2) >> self.table_shift) as usize;
+        loop {
+            let v = self.table[i];
+            if v == g {
+                return true;
+            }
+            if v == 0 {
+                return false;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// The (little-endian, masked) gram starting at `hay[j]`; bytes past the end read as 0, which
+/// the mask removes whenever `j + q <= hay.len()`.
+#[inline(always)]
+pub(super) fn gram_at(hay: &[u8], j: usize, mask: u64) -> u64 {
+    let mut x = [0u8; 8];
+    match hay.get(j..j + 8) {
+        Some(s) => x.copy_from_slice(s),
+        None => {
+            let s = &hay[j.min(hay.len())..];
+            x[..s.len()].copy_from_slice(s);
+        }
+    }
+    u64::from_le_bytes(x) & mask
+}
+
+/// Iterator behind [`Patterns::find_all`].
+struct FindAll<'h> {
+    patterns: &'h Patterns,
+    haystack: &'h [u8],
+    pos: usize,
+    sid: Option<StateID>,
+    /// Matches of the current state not yet yielded: `(next index, count)`.
+    pending: Option<(usize, usize)>,
+}
+
+impl Iterator for FindAll<'_> {
+    type Item = Hit;
+
+    fn next(&mut self) -> Option<Hit> {
+        let engine = &self.patterns.engine.as_ref()?.get().engine;
+        let mut sid = self.sid?;
+        loop {
+            if let Some((i, n)) = self.pending {
+                if i < n {
+                    self.pending = Some((i + 1, n));
+                    let (pid, len) = match engine {
+                        Engine::Dfa(a) => {
+                            let p = a.match_pattern(sid, i);
+                            (p.as_usize(), a.pattern_len(p))
+                        }
+                        Engine::Nfa(a) => {
+                            let p = a.match_pattern(sid, i);
+                            (p.as_usize(), a.pattern_len(p))
+                        }
+                    };
+                    let info = self.patterns.info[pid];
+                    return Some(Hit {
+                        start: self.pos - len,
+                        end: self.pos,
+                        secret: info.secret as usize,
+                        encoding: info.encoding,
+                    });
+                }
+                self.pending = None;
+            }
+            let &b = self.haystack.get(self.pos)?;
+            self.pos += 1;
+            let n = match engine {
+                Engine::Dfa(a) => {
+                    sid = a.next_state(Anchored::No, sid, b);
+                    if a.is_match(sid) { a.match_len(sid) } else { 0 }
+                }
+                Engine::Nfa(a) => {
+                    sid = a.next_state(Anchored::No, sid, b);
+                    if a.is_match(sid) { a.match_len(sid) } else { 0 }
+                }
+            };
+            self.sid = Some(sid);
+            if n > 0 {
+                self.pending = Some((0, n));
+            }
+        }
+    }
+}
