@@ -42,6 +42,9 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Search files for stored values and their encodings (exit 1 when any is found)')
             [CompletionResult]::new('git-textconv', 'git-textconv', [CompletionResultType]::ParameterValue, 'Print a decrypted listing of a store file for `git diff` (hidden; see git-setup)')
             [CompletionResult]::new('git-merge', 'git-merge', [CompletionResultType]::ParameterValue, 'Merge three versions of a store file for git (hidden; see git-setup)')
+            [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Serve vault to an AI agent over the Model Context Protocol, on stdin and stdout')
+            [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Hooks for agents that run shell commands themselves (Claude Code)')
+            [CompletionResult]::new('agent-instructions', 'agent-instructions', [CompletionResultType]::ParameterValue, 'Print a short block for AGENTS.md or CLAUDE.md telling a model how to use vault')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate the man pages or shell completions (used by the build; hidden)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -109,6 +112,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         }
         'vault;run' {
             [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Inject only these secrets (comma-separated, repeatable)')
+            [CompletionResult]::new('--json-summary', '--json-summary', [CompletionResultType]::ParameterName, 'Write a JSON summary of the run to FILE when it ends (exit code, network mode, destinations and the decision, redaction counts per name; never a value)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('--pty', '--pty', [CompletionResultType]::ParameterName, 'Put all three of the command''s stdin, stdout and stderr on one PTY (merged output)')
             [CompletionResult]::new('--no-pty', '--no-pty', [CompletionResultType]::ParameterName, 'Use pipes only, never a PTY')
@@ -302,6 +306,66 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'vault;mcp' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;hook' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('claude-code', 'claude-code', [CompletionResultType]::ParameterValue, 'Claude Code''s PreToolUse hook for its Bash tool: reads the hook''s JSON on stdin and answers with the command rewritten to run under `vault run`, or a denial when the egress check already refuses it')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Add `vault hook claude-code` to Claude Code''s settings (shows the change first; idempotent)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'vault;hook;claude-code' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--auto-approve', '--auto-approve', [CompletionResultType]::ParameterName, 'Answer "allow" with the rewritten command, so Claude Code runs it without its own permission prompt (its deny and ask rules still apply). Without this the answer is "ask": the user approves the rewritten command as before')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;hook;install' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Write ./.claude/settings.json (this project) instead of ~/.claude/settings.json')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;hook;help' {
+            [CompletionResult]::new('claude-code', 'claude-code', [CompletionResultType]::ParameterValue, 'Claude Code''s PreToolUse hook for its Bash tool: reads the hook''s JSON on stdin and answers with the command rewritten to run under `vault run`, or a denial when the egress check already refuses it')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Add `vault hook claude-code` to Claude Code''s settings (shows the change first; idempotent)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'vault;hook;help;claude-code' {
+            break
+        }
+        'vault;hook;help;install' {
+            break
+        }
+        'vault;hook;help;help' {
+            break
+        }
+        'vault;agent-instructions' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'vault;generate' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -327,6 +391,9 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Search files for stored values and their encodings (exit 1 when any is found)')
             [CompletionResult]::new('git-textconv', 'git-textconv', [CompletionResultType]::ParameterValue, 'Print a decrypted listing of a store file for `git diff` (hidden; see git-setup)')
             [CompletionResult]::new('git-merge', 'git-merge', [CompletionResultType]::ParameterValue, 'Merge three versions of a store file for git (hidden; see git-setup)')
+            [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Serve vault to an AI agent over the Model Context Protocol, on stdin and stdout')
+            [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Hooks for agents that run shell commands themselves (Claude Code)')
+            [CompletionResult]::new('agent-instructions', 'agent-instructions', [CompletionResultType]::ParameterValue, 'Print a short block for AGENTS.md or CLAUDE.md telling a model how to use vault')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate the man pages or shell completions (used by the build; hidden)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -401,6 +468,23 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;help;git-merge' {
+            break
+        }
+        'vault;help;mcp' {
+            break
+        }
+        'vault;help;hook' {
+            [CompletionResult]::new('claude-code', 'claude-code', [CompletionResultType]::ParameterValue, 'Claude Code''s PreToolUse hook for its Bash tool: reads the hook''s JSON on stdin and answers with the command rewritten to run under `vault run`, or a denial when the egress check already refuses it')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Add `vault hook claude-code` to Claude Code''s settings (shows the change first; idempotent)')
+            break
+        }
+        'vault;help;hook;claude-code' {
+            break
+        }
+        'vault;help;hook;install' {
+            break
+        }
+        'vault;help;agent-instructions' {
             break
         }
         'vault;help;generate' {

@@ -16,6 +16,9 @@ _vault() {
             ",$1")
                 cmd="vault"
                 ;;
+            vault,agent-instructions)
+                cmd="vault__subcmd__agent__subcmd__instructions"
+                ;;
             vault,audit)
                 cmd="vault__subcmd__audit"
                 ;;
@@ -34,6 +37,9 @@ _vault() {
             vault,help)
                 cmd="vault__subcmd__help"
                 ;;
+            vault,hook)
+                cmd="vault__subcmd__hook"
+                ;;
             vault,import)
                 cmd="vault__subcmd__import"
                 ;;
@@ -45,6 +51,9 @@ _vault() {
                 ;;
             vault,list)
                 cmd="vault__subcmd__list"
+                ;;
+            vault,mcp)
+                cmd="vault__subcmd__mcp"
                 ;;
             vault,policy)
                 cmd="vault__subcmd__policy"
@@ -82,6 +91,9 @@ _vault() {
             vault__subcmd__audit__subcmd__help,verify)
                 cmd="vault__subcmd__audit__subcmd__help__subcmd__verify"
                 ;;
+            vault__subcmd__help,agent-instructions)
+                cmd="vault__subcmd__help__subcmd__agent__subcmd__instructions"
+                ;;
             vault__subcmd__help,audit)
                 cmd="vault__subcmd__help__subcmd__audit"
                 ;;
@@ -100,6 +112,9 @@ _vault() {
             vault__subcmd__help,help)
                 cmd="vault__subcmd__help__subcmd__help"
                 ;;
+            vault__subcmd__help,hook)
+                cmd="vault__subcmd__help__subcmd__hook"
+                ;;
             vault__subcmd__help,import)
                 cmd="vault__subcmd__help__subcmd__import"
                 ;;
@@ -111,6 +126,9 @@ _vault() {
                 ;;
             vault__subcmd__help,list)
                 cmd="vault__subcmd__help__subcmd__list"
+                ;;
+            vault__subcmd__help,mcp)
+                cmd="vault__subcmd__help__subcmd__mcp"
                 ;;
             vault__subcmd__help,policy)
                 cmd="vault__subcmd__help__subcmd__policy"
@@ -139,6 +157,12 @@ _vault() {
             vault__subcmd__help__subcmd__audit,verify)
                 cmd="vault__subcmd__help__subcmd__audit__subcmd__verify"
                 ;;
+            vault__subcmd__help__subcmd__hook,claude-code)
+                cmd="vault__subcmd__help__subcmd__hook__subcmd__claude__subcmd__code"
+                ;;
+            vault__subcmd__help__subcmd__hook,install)
+                cmd="vault__subcmd__help__subcmd__hook__subcmd__install"
+                ;;
             vault__subcmd__help__subcmd__policy,set)
                 cmd="vault__subcmd__help__subcmd__policy__subcmd__set"
                 ;;
@@ -153,6 +177,24 @@ _vault() {
                 ;;
             vault__subcmd__help__subcmd__recipients,rm)
                 cmd="vault__subcmd__help__subcmd__recipients__subcmd__rm"
+                ;;
+            vault__subcmd__hook,claude-code)
+                cmd="vault__subcmd__hook__subcmd__claude__subcmd__code"
+                ;;
+            vault__subcmd__hook,help)
+                cmd="vault__subcmd__hook__subcmd__help"
+                ;;
+            vault__subcmd__hook,install)
+                cmd="vault__subcmd__hook__subcmd__install"
+                ;;
+            vault__subcmd__hook__subcmd__help,claude-code)
+                cmd="vault__subcmd__hook__subcmd__help__subcmd__claude__subcmd__code"
+                ;;
+            vault__subcmd__hook__subcmd__help,help)
+                cmd="vault__subcmd__hook__subcmd__help__subcmd__help"
+                ;;
+            vault__subcmd__hook__subcmd__help,install)
+                cmd="vault__subcmd__hook__subcmd__help__subcmd__install"
                 ;;
             vault__subcmd__policy,help)
                 cmd="vault__subcmd__policy__subcmd__help"
@@ -203,8 +245,26 @@ _vault() {
 
     case "${cmd}" in
         vault)
-            opts="-h -V --store --help --version init keygen set list rm import run redact policy audit status recipients git-setup scan git-textconv git-merge generate help"
+            opts="-h -V --store --help --version init keygen set list rm import run redact policy audit status recipients git-setup scan git-textconv git-merge mcp hook agent-instructions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__agent__subcmd__instructions)
+            opts="-h -V --store --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -375,8 +435,22 @@ _vault() {
             return 0
             ;;
         vault__subcmd__help)
-            opts="init keygen set list rm import run redact policy audit status recipients git-setup scan git-textconv git-merge generate help"
+            opts="init keygen set list rm import run redact policy audit status recipients git-setup scan git-textconv git-merge mcp hook agent-instructions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__agent__subcmd__instructions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -486,6 +560,48 @@ _vault() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vault__subcmd__help__subcmd__hook)
+            opts="claude-code install"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__hook__subcmd__claude__subcmd__code)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__hook__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vault__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -529,6 +645,20 @@ _vault() {
             return 0
             ;;
         vault__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__mcp)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -724,6 +854,116 @@ _vault() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vault__subcmd__hook)
+            opts="-h -V --store --help --version claude-code install help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__hook__subcmd__claude__subcmd__code)
+            opts="-h -V --auto-approve --store --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__hook__subcmd__help)
+            opts="claude-code install help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__hook__subcmd__help__subcmd__claude__subcmd__code)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__hook__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__hook__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__hook__subcmd__install)
+            opts="-h -V --project --store --help --version claude-code"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vault__subcmd__import)
             opts="-h -V --replace --allow-short --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -788,6 +1028,24 @@ _vault() {
             ;;
         vault__subcmd__list)
             opts="-h -V --json --store --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__mcp)
+            opts="-h -V --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1105,13 +1363,17 @@ _vault() {
             return 0
             ;;
         vault__subcmd__run)
-            opts="-h -V --only --pty --no-pty --store --help --version"
+            opts="-h -V --only --pty --no-pty --json-summary --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --json-summary)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

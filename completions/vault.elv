@@ -39,6 +39,9 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand scan 'Search files for stored values and their encodings (exit 1 when any is found)'
             cand git-textconv 'Print a decrypted listing of a store file for `git diff` (hidden; see git-setup)'
             cand git-merge 'Merge three versions of a store file for git (hidden; see git-setup)'
+            cand mcp 'Serve vault to an AI agent over the Model Context Protocol, on stdin and stdout'
+            cand hook 'Hooks for agents that run shell commands themselves (Claude Code)'
+            cand agent-instructions 'Print a short block for AGENTS.md or CLAUDE.md telling a model how to use vault'
             cand generate 'Generate the man pages or shell completions (used by the build; hidden)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -99,6 +102,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         }
         &'vault;run'= {
             cand --only 'Inject only these secrets (comma-separated, repeatable)'
+            cand --json-summary 'Write a JSON summary of the run to FILE when it ends (exit code, network mode, destinations and the decision, redaction counts per name; never a value)'
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand --pty 'Put all three of the command''s stdin, stdout and stderr on one PTY (merged output)'
             cand --no-pty 'Use pipes only, never a PTY'
@@ -264,6 +268,57 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'vault;mcp'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;hook'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand claude-code 'Claude Code''s PreToolUse hook for its Bash tool: reads the hook''s JSON on stdin and answers with the command rewritten to run under `vault run`, or a denial when the egress check already refuses it'
+            cand install 'Add `vault hook claude-code` to Claude Code''s settings (shows the change first; idempotent)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vault;hook;claude-code'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --auto-approve 'Answer "allow" with the rewritten command, so Claude Code runs it without its own permission prompt (its deny and ask rules still apply). Without this the answer is "ask": the user approves the rewritten command as before'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;hook;install'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand --project 'Write ./.claude/settings.json (this project) instead of ~/.claude/settings.json'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;hook;help'= {
+            cand claude-code 'Claude Code''s PreToolUse hook for its Bash tool: reads the hook''s JSON on stdin and answers with the command rewritten to run under `vault run`, or a denial when the egress check already refuses it'
+            cand install 'Add `vault hook claude-code` to Claude Code''s settings (shows the change first; idempotent)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vault;hook;help;claude-code'= {
+        }
+        &'vault;hook;help;install'= {
+        }
+        &'vault;hook;help;help'= {
+        }
+        &'vault;agent-instructions'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'vault;generate'= {
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)'
             cand -h 'Print help (see more with ''--help'')'
@@ -288,6 +343,9 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand scan 'Search files for stored values and their encodings (exit 1 when any is found)'
             cand git-textconv 'Print a decrypted listing of a store file for `git diff` (hidden; see git-setup)'
             cand git-merge 'Merge three versions of a store file for git (hidden; see git-setup)'
+            cand mcp 'Serve vault to an AI agent over the Model Context Protocol, on stdin and stdout'
+            cand hook 'Hooks for agents that run shell commands themselves (Claude Code)'
+            cand agent-instructions 'Print a short block for AGENTS.md or CLAUDE.md telling a model how to use vault'
             cand generate 'Generate the man pages or shell completions (used by the build; hidden)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -340,6 +398,18 @@ set edit:completion:arg-completer[vault] = {|@words|
         &'vault;help;git-textconv'= {
         }
         &'vault;help;git-merge'= {
+        }
+        &'vault;help;mcp'= {
+        }
+        &'vault;help;hook'= {
+            cand claude-code 'Claude Code''s PreToolUse hook for its Bash tool: reads the hook''s JSON on stdin and answers with the command rewritten to run under `vault run`, or a denial when the egress check already refuses it'
+            cand install 'Add `vault hook claude-code` to Claude Code''s settings (shows the change first; idempotent)'
+        }
+        &'vault;help;hook;claude-code'= {
+        }
+        &'vault;help;hook;install'= {
+        }
+        &'vault;help;agent-instructions'= {
         }
         &'vault;help;generate'= {
         }

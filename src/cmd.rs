@@ -1,11 +1,14 @@
 //! Subcommands, one file each, and what they share: opening and changing the store.
 
+pub mod agent;
 pub mod audit;
 pub mod git;
+pub mod hook;
 pub mod import;
 pub mod init;
 pub mod keygen;
 pub mod list;
+pub mod mcp;
 pub mod policy;
 pub mod recipients;
 pub mod redact;
@@ -53,6 +56,9 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::GitTextconv(a) => git::textconv(&a),
         Command::GitMerge(a) => git::merge(&a),
         Command::Scan(a) => scan::run(&a),
+        Command::Mcp => mcp::run(),
+        Command::Hook(c) => hook::run(&c),
+        Command::AgentInstructions => agent::run(),
     }
 }
 

@@ -104,8 +104,67 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
             Err(err)
         }
     };
-    audit::append(&opened.paths, entry)?;
+    audit::append(&opened.paths, entry.clone())?;
+    if let Some(file) = &args.json_summary {
+        write_summary(file, &entry)?;
+    }
     outcome
+}
+
+/// The network mode a run used, for `--json-summary` (the `--net` work reports its own).
+const NETWORK_MODE: &str = "unrestricted";
+
+/// `--json-summary FILE`: the run's audit entry as a harness reads it (names, hosts,
+/// decisions and counts; never a value), written when the run ends.
+fn write_summary(file: &std::path::Path, entry: &audit::Entry) -> Result<()> {
+    let summary = serde_json::json!({
+        "exit": entry.exit,
+        "network": NETWORK_MODE,
+        "secrets": entry.secrets,
+        "destinations": entry.hosts,
+        "decision": entry.decision,
+        "redactions": entry.redactions,
+        "duration_ms": entry.duration_ms,
+        "note": entry.note,
+    });
+    let mut text = serde_json::to_vec_pretty(&summary).unwrap_or_default();
+    text.push(b'\n');
+    std::fs::write(file, text).map_err(|e| Error::io("the --json-summary file", &e))
+}
+
+/// The refusal for denied (secret, destination) pairs, one clause per destination and rule:
+/// which secrets blocked the run, and the narrowing (`--only`) that lets it go ahead when
+/// the command does not need them.
+fn deny_message(denials: &[egress::Denial], text: &dyn Fn(&str) -> String) -> (String, String) {
+    let mut groups: Vec<(String, &str, Vec<&str>)> = Vec::new();
+    for d in denials {
+        let dest = text(&d.destination);
+        match groups
+            .iter_mut()
+            .find(|(g, rule, _)| *g == dest && *rule == d.rule)
+        {
+            Some((_, _, names)) => names.push(&d.secret),
+            None => groups.push((dest, &d.rule, vec![&d.secret])),
+        }
+    }
+    let clauses: Vec<String> = groups
+        .iter()
+        .map(|(dest, rule, names)| {
+            let shown = if names.len() > 3 {
+                format!("{} and {} more", names[..3].join(", "), names.len() - 3)
+            } else {
+                names.join(", ")
+            };
+            format!("{shown} may not be sent to {dest} ({rule})")
+        })
+        .collect();
+    let first = denials.first();
+    let name = first.map_or("NAME", |d| d.secret.as_str());
+    let host = groups.first().map_or("HOST", |(d, _, _)| d.as_str());
+    let hint = format!(
+        "if the command does not need {name}, name only the secrets it needs with `vault run --only NAME -- …`; otherwise `vault policy set {name} --allow {host}` changes the rule"
+    );
+    (format!("refusing to run: {}", clauses.join("; ")), hint)
 }
 
 /// The redaction patterns, compiled: every stored secret (not only the injected ones) and the
@@ -332,12 +391,8 @@ fn egress_check(
         egress::policy::Decision::Deny(denials) => {
             let lines: Vec<String> = denials.iter().map(|d| text(&d.to_string())).collect();
             let decision = serde_json::json!({ "deny": lines });
-            Err(refuse(
-                hosts,
-                decision,
-                format!("refusing to run: {}", lines.join("; ")),
-                "`vault policy show` lists the rules; `vault policy set NAME --allow HOST` changes one",
-            ))
+            let (message, hint) = deny_message(&denials, &text);
+            Err(refuse(hosts, decision, message, &hint))
         }
         egress::policy::Decision::Refuse(evasion) => {
             let evasion = text(&evasion.to_string());

@@ -4,13 +4,16 @@
 //! module covers one area of behaviour. Add new areas as modules here, e.g. `mod run;`,
 //! `mod redact;`, `mod generated;`.
 
+mod agent;
 mod audit;
 mod egress;
 mod faults;
 mod foundation;
 mod harden;
+mod hook;
 mod keyring;
 mod leaks;
+mod mcp;
 mod run;
 mod support;
 mod teams;
