@@ -317,6 +317,8 @@ fn request_secret_stores_a_typed_value_once() {
     // The agent uses it by name, redacted; asking again for the same name is refused.
     assert!(text(&r["use"]).contains("[REDACTED:NEW_KEY]"));
     assert_eq!(r["again"]["is_error"], true);
+    // Refused before any page was served: still the one elicitation.
+    assert_eq!(seen["elicitations"], 1);
 
     assert_no_leak(&transcript, NEW_VALUE.as_bytes());
     assert_no_leak(audit(&v).as_bytes(), NEW_VALUE.as_bytes());

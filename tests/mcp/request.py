@@ -69,6 +69,7 @@ def human(url):
 
 
 async def elicit(context, params):
+    seen["elicitations"] = seen.get("elicitations", 0) + 1
     seen["elicitation"] = {"mode": params.mode, "url": params.url, "message": params.message,
                            "id": getattr(params, "elicitation_id", None)}
     if MODE == "client-decline":
