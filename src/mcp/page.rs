@@ -58,12 +58,22 @@ impl Outcome {
         let names = vec![name.clone()];
         match self {
             Outcome::Stored => Reply::ok(
-                format!("stored {name}. Use it as {{{{secure.{name}}}}} in `run` argv or $ {name} in the command's environment.").replace("$ ", "$"),
+                format!(
+                    "stored {name}. Use it as {{{{secure.{name}}}}} in `run` argv or ${name} in the command's environment."
+                ),
                 "stored",
                 names,
             ),
-            Outcome::Declined => Reply::ok("declined: the user did not provide the value", "declined", names),
-            Outcome::Expired => Reply::ok("expired: the one-time page was not used in time; nothing was stored", "expired", names),
+            Outcome::Declined => Reply::ok(
+                "declined: the user did not provide the value",
+                "declined",
+                names,
+            ),
+            Outcome::Expired => Reply::ok(
+                "expired: the one-time page was not used in time; nothing was stored",
+                "expired",
+                names,
+            ),
             Outcome::Cancelled => Reply::ok("cancelled: nothing was stored", "cancelled", names),
             Outcome::Failed(why) => Reply::error(format!("not stored: {why}"), "failed", names),
         }
