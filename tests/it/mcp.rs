@@ -225,6 +225,10 @@ fn tools_list_run_check_and_refusals_through_the_python_sdk() {
     assert!(!v.stored_names().contains(&"NEW_KEY".to_string()));
     assert_eq!(r["request_existing"]["is_error"], true);
     assert!(text(&r["request_existing"]).contains("already exists"));
+    // Names that would hijack every later run's loader or shell are refused.
+    for reply in r["request_reserved"].as_array().unwrap() {
+        assert_eq!(reply["is_error"], true, "{reply}");
+    }
     assert_eq!(r["unknown_tool"]["is_error"], true);
 
     // Nothing in the JSON-RPC transcript holds a value, nor the audit log.

@@ -60,6 +60,8 @@ async def main():
                 "name": "NEW_KEY", "description": "the x key", "allow": ["api.x.com", "*.x.org"],
             }))
             out["request_existing"] = tool(await session.call_tool("request_secret", {"name": "TOKEN"}))
+            out["request_reserved"] = [tool(await session.call_tool("request_secret", {"name": n}))
+                                       for n in ("LD_PRELOAD", "PATH", "BASH_ENV", "bad name")]
             out["unknown_tool"] = tool(await session.call_tool("no_such_tool", {}))
     emit(out)
 
