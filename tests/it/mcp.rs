@@ -76,6 +76,7 @@ fn drive(v: &Vault, name: &str, env: &[(&str, &str)]) -> (Value, Vec<u8>) {
         .env("MARKER", v.path("marker"))
         .env("CWD_DIR", v.path("transcript"))
         .env("PYTHONPATH", script(""))
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("HOME", v.path(""));
     for (k, val) in env {
         cmd.env(k, val);
