@@ -16,6 +16,9 @@ _vault() {
             ",$1")
                 cmd="vault"
                 ;;
+            vault,agent-instructions)
+                cmd="vault__subcmd__agent__subcmd__instructions"
+                ;;
             vault,approvals)
                 cmd="vault__subcmd__approvals"
                 ;;
@@ -31,6 +34,9 @@ _vault() {
             vault,help)
                 cmd="vault__subcmd__help"
                 ;;
+            vault,hook)
+                cmd="vault__subcmd__hook"
+                ;;
             vault,import)
                 cmd="vault__subcmd__import"
                 ;;
@@ -42,6 +48,9 @@ _vault() {
                 ;;
             vault,list)
                 cmd="vault__subcmd__list"
+                ;;
+            vault,mcp)
+                cmd="vault__subcmd__mcp"
                 ;;
             vault,policy)
                 cmd="vault__subcmd__policy"
@@ -109,6 +118,9 @@ _vault() {
             vault__subcmd__audit__subcmd__help,verify)
                 cmd="vault__subcmd__audit__subcmd__help__subcmd__verify"
                 ;;
+            vault__subcmd__help,agent-instructions)
+                cmd="vault__subcmd__help__subcmd__agent__subcmd__instructions"
+                ;;
             vault__subcmd__help,approvals)
                 cmd="vault__subcmd__help__subcmd__approvals"
                 ;;
@@ -124,6 +136,9 @@ _vault() {
             vault__subcmd__help,help)
                 cmd="vault__subcmd__help__subcmd__help"
                 ;;
+            vault__subcmd__help,hook)
+                cmd="vault__subcmd__help__subcmd__hook"
+                ;;
             vault__subcmd__help,import)
                 cmd="vault__subcmd__help__subcmd__import"
                 ;;
@@ -135,6 +150,9 @@ _vault() {
                 ;;
             vault__subcmd__help,list)
                 cmd="vault__subcmd__help__subcmd__list"
+                ;;
+            vault__subcmd__help,mcp)
+                cmd="vault__subcmd__help__subcmd__mcp"
                 ;;
             vault__subcmd__help,policy)
                 cmd="vault__subcmd__help__subcmd__policy"
@@ -175,6 +193,12 @@ _vault() {
             vault__subcmd__help__subcmd__audit,verify)
                 cmd="vault__subcmd__help__subcmd__audit__subcmd__verify"
                 ;;
+            vault__subcmd__help__subcmd__hook,claude-code)
+                cmd="vault__subcmd__help__subcmd__hook__subcmd__claude__subcmd__code"
+                ;;
+            vault__subcmd__help__subcmd__hook,install)
+                cmd="vault__subcmd__help__subcmd__hook__subcmd__install"
+                ;;
             vault__subcmd__help__subcmd__policy,set)
                 cmd="vault__subcmd__help__subcmd__policy__subcmd__set"
                 ;;
@@ -189,6 +213,24 @@ _vault() {
                 ;;
             vault__subcmd__help__subcmd__recipients,rm)
                 cmd="vault__subcmd__help__subcmd__recipients__subcmd__rm"
+                ;;
+            vault__subcmd__hook,claude-code)
+                cmd="vault__subcmd__hook__subcmd__claude__subcmd__code"
+                ;;
+            vault__subcmd__hook,help)
+                cmd="vault__subcmd__hook__subcmd__help"
+                ;;
+            vault__subcmd__hook,install)
+                cmd="vault__subcmd__hook__subcmd__install"
+                ;;
+            vault__subcmd__hook__subcmd__help,claude-code)
+                cmd="vault__subcmd__hook__subcmd__help__subcmd__claude__subcmd__code"
+                ;;
+            vault__subcmd__hook__subcmd__help,help)
+                cmd="vault__subcmd__hook__subcmd__help__subcmd__help"
+                ;;
+            vault__subcmd__hook__subcmd__help,install)
+                cmd="vault__subcmd__hook__subcmd__help__subcmd__install"
                 ;;
             vault__subcmd__policy,help)
                 cmd="vault__subcmd__policy__subcmd__help"
@@ -239,8 +281,26 @@ _vault() {
 
     case "${cmd}" in
         vault)
-            opts="-h -V --store --help --version init keygen set list rm import run redact policy audit status recipients git-setup scan completions approvals help"
+            opts="-h -V --store --help --version init keygen set list rm import run redact policy audit status recipients git-setup scan completions approvals mcp hook agent-instructions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__agent__subcmd__instructions)
+            opts="-h -V --store --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -549,8 +609,22 @@ _vault() {
             return 0
             ;;
         vault__subcmd__help)
-            opts="init keygen set list rm import run redact policy audit status recipients git-setup scan completions approvals help"
+            opts="init keygen set list rm import run redact policy audit status recipients git-setup scan completions approvals mcp hook agent-instructions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__agent__subcmd__instructions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -702,6 +776,48 @@ _vault() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vault__subcmd__help__subcmd__hook)
+            opts="claude-code install"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__hook__subcmd__claude__subcmd__code)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__hook__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vault__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -745,6 +861,20 @@ _vault() {
             return 0
             ;;
         vault__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__mcp)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -940,6 +1070,116 @@ _vault() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vault__subcmd__hook)
+            opts="-h -V --store --help --version claude-code install help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__hook__subcmd__claude__subcmd__code)
+            opts="-h -V --auto-approve --store --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__hook__subcmd__help)
+            opts="claude-code install help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__hook__subcmd__help__subcmd__claude__subcmd__code)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__hook__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__hook__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__hook__subcmd__install)
+            opts="-h -V --project --store --help --version claude-code"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vault__subcmd__import)
             opts="-h -V --replace --allow-short --skip-short --allow --confirm --deny --description --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1020,6 +1260,24 @@ _vault() {
             ;;
         vault__subcmd__list)
             opts="-h -V --json --store --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__mcp)
+            opts="-h -V --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1347,7 +1605,7 @@ _vault() {
             while (( vault_i <= COMP_CWORD )); do
                 case "${COMP_WORDS[vault_i]}" in
                     --) vault_start=$((vault_i+1)); break ;;
-                    --only|--net|--allow-host|--net-ca|--cache|--store) vault_i=$((vault_i+2)); continue ;;
+                    --only|--net|--allow-host|--net-ca|--cache|--json-summary|--store) vault_i=$((vault_i+2)); continue ;;
                     -*) ;;
                     *) vault_start=$vault_i; break ;;
                 esac
@@ -1361,7 +1619,7 @@ _vault() {
                 fi
                 return 0
             fi
-            opts="-h -V --only --pty --no-pty --net --allow-host --net-ca --cache --store --help --version"
+            opts="-h -V --only --pty --no-pty --net --allow-host --net-ca --cache --json-summary --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1384,6 +1642,10 @@ _vault() {
                     return 0
                     ;;
                 --cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --json-summary)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

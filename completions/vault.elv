@@ -39,6 +39,9 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand scan 'Search files for stored values and their encodings (exit 1 when any is found)'
             cand completions 'Print the completion script for a shell on stdout'
             cand approvals 'Approvals: the one-time codes (TOTP) that every widening needs'
+            cand mcp 'Serve vault to an AI agent over the Model Context Protocol, on stdin and stdout'
+            cand hook 'Hooks for agents that run shell commands themselves (Claude Code)'
+            cand agent-instructions 'Print a short block for AGENTS.md or CLAUDE.md telling a model how to use vault'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vault;init'= {
@@ -107,6 +110,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --allow-host 'Under --net strict|broker, a host the command may reach (repeatable), as a policy pattern: `example.com`, `*.example.com`, `example.com:443`. With no secret injected nothing is reachable without one; with secrets it can only narrow their policies'
             cand --net-ca 'Under --net broker, a PEM file of extra CA certificates to trust for upstream hosts (a private CA)'
             cand --cache 'Remote stores: reuse what was read from the server for this long (e.g. 30s, at most 15m), from a cache file encrypted to your own identity. Off by default; any write through vault deletes the cache'
+            cand --json-summary 'Write a JSON summary of the run to FILE when it ends (exit code, network mode, destinations and the decision, redaction counts per name; never a value)'
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand --pty 'Put all three of the command''s stdin, stdout and stderr on one PTY (merged output)'
             cand --no-pty 'Use pipes only, never a PTY'
@@ -323,6 +327,57 @@ set edit:completion:arg-completer[vault] = {|@words|
         }
         &'vault;approvals;help;help'= {
         }
+        &'vault;mcp'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;hook'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand claude-code 'Claude Code''s PreToolUse hook for its Bash tool: reads the hook''s JSON on stdin and answers with the command rewritten to run under `vault run`, or a denial when the egress check already refuses it'
+            cand install 'Add `vault hook claude-code` to Claude Code''s settings (shows the change first; idempotent)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vault;hook;claude-code'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
+            cand --auto-approve 'Answer "allow" with the rewritten command, so Claude Code runs it without its own permission prompt (its deny and ask rules still apply). Without this the answer is "ask": the user approves the rewritten command as before'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;hook;install'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
+            cand --project 'Write ./.claude/settings.json (this project) instead of ~/.claude/settings.json'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'vault;hook;help'= {
+            cand claude-code 'Claude Code''s PreToolUse hook for its Bash tool: reads the hook''s JSON on stdin and answers with the command rewritten to run under `vault run`, or a denial when the egress check already refuses it'
+            cand install 'Add `vault hook claude-code` to Claude Code''s settings (shows the change first; idempotent)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vault;hook;help;claude-code'= {
+        }
+        &'vault;hook;help;install'= {
+        }
+        &'vault;hook;help;help'= {
+        }
+        &'vault;agent-instructions'= {
+            cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'vault;help'= {
             cand init 'Create the store (and an identity to open it)'
             cand keygen 'Print a new age identity on stdout (its public key on stderr), for CI set-up'
@@ -340,6 +395,9 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand scan 'Search files for stored values and their encodings (exit 1 when any is found)'
             cand completions 'Print the completion script for a shell on stdout'
             cand approvals 'Approvals: the one-time codes (TOTP) that every widening needs'
+            cand mcp 'Serve vault to an AI agent over the Model Context Protocol, on stdin and stdout'
+            cand hook 'Hooks for agents that run shell commands themselves (Claude Code)'
+            cand agent-instructions 'Print a short block for AGENTS.md or CLAUDE.md telling a model how to use vault'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vault;help;init'= {
@@ -403,6 +461,18 @@ set edit:completion:arg-completer[vault] = {|@words|
         &'vault;help;approvals;trust'= {
         }
         &'vault;help;approvals;accept-rollback'= {
+        }
+        &'vault;help;mcp'= {
+        }
+        &'vault;help;hook'= {
+            cand claude-code 'Claude Code''s PreToolUse hook for its Bash tool: reads the hook''s JSON on stdin and answers with the command rewritten to run under `vault run`, or a denial when the egress check already refuses it'
+            cand install 'Add `vault hook claude-code` to Claude Code''s settings (shows the change first; idempotent)'
+        }
+        &'vault;help;hook;claude-code'= {
+        }
+        &'vault;help;hook;install'= {
+        }
+        &'vault;help;agent-instructions'= {
         }
         &'vault;help;help'= {
         }

@@ -145,6 +145,19 @@ pub enum Command {
     /// Merge three versions of a store file for git (hidden; see git-setup).
     #[command(hide = true)]
     GitMerge(GitMergeArgs),
+    /// Serve vault to an AI agent over the Model Context Protocol, on stdin and stdout.
+    ///
+    /// Tools: list_secrets (names, descriptions and policies, never values), run (a
+    /// command under `vault run`, output redacted), check (the egress decision without
+    /// running anything) and request_secret (the user types a new value on a one-time page
+    /// on 127.0.0.1; the agent never sees it). No tool returns a value, widens a policy,
+    /// adds a recipient or replaces a secret; every call is audited.
+    Mcp,
+    /// Hooks for agents that run shell commands themselves (Claude Code).
+    #[command(subcommand)]
+    Hook(HookCommand),
+    /// Print a short block for AGENTS.md or CLAUDE.md telling a model how to use vault.
+    AgentInstructions,
     /// Generate the man pages or shell completions (used by the build; hidden).
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -374,6 +387,10 @@ pub struct RunArgs {
     /// through vault deletes the cache.
     #[arg(long, value_name = "TTL", value_parser = crate::remote::cache::parse_ttl)]
     pub cache: Option<std::time::Duration>,
+    /// Write a JSON summary of the run to FILE when it ends (exit code, network mode,
+    /// destinations and the decision, redaction counts per name; never a value).
+    #[arg(long, value_name = "FILE")]
+    pub json_summary: Option<PathBuf>,
     /// The command and its arguments. A command word that starts with `-` must follow
     /// `--` (so a mistyped vault flag is a usage error, not a command); after the command
     /// word every argument is the command's own.
@@ -384,6 +401,45 @@ pub struct RunArgs {
         value_hint = clap::ValueHint::CommandWithArguments
     )]
     pub command: Vec<OsString>,
+}
+
+/// `vault hook …`.
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Claude Code's PreToolUse hook for its Bash tool: reads the hook's JSON on stdin and
+    /// answers with the command rewritten to run under `vault run`, or a denial when the
+    /// egress check already refuses it.
+    ClaudeCode(ClaudeCodeHookArgs),
+    /// Add `vault hook claude-code` to Claude Code's settings (shows the change first;
+    /// idempotent).
+    Install(HookInstallArgs),
+}
+
+/// `vault hook claude-code`.
+#[derive(Debug, Args)]
+pub struct ClaudeCodeHookArgs {
+    /// Answer "allow" with the rewritten command, so Claude Code runs it without its own
+    /// permission prompt (its deny and ask rules still apply). Without this the answer is
+    /// "ask": the user approves the rewritten command as before.
+    #[arg(long)]
+    pub auto_approve: bool,
+}
+
+/// `vault hook install`.
+#[derive(Debug, Args)]
+pub struct HookInstallArgs {
+    /// The agent.
+    pub agent: HookAgent,
+    /// Write ./.claude/settings.json (this project) instead of ~/.claude/settings.json.
+    #[arg(long)]
+    pub project: bool,
+}
+
+/// Agents with a hook vault can install.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum HookAgent {
+    /// Claude Code (a PreToolUse hook on its Bash tool).
+    ClaudeCode,
 }
 
 /// `vault policy …`.

@@ -1,13 +1,16 @@
 //! Subcommands, one file each, and what they share: opening and changing the store.
 
+pub mod agent;
 pub mod approvals;
 pub mod audit;
 pub mod completions;
 pub mod git;
+pub mod hook;
 pub mod import;
 pub mod init;
 pub mod keygen;
 pub mod list;
+pub mod mcp;
 pub mod policy;
 pub mod recipients;
 pub mod redact;
@@ -64,6 +67,9 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Completions(a) => completions::run(&a),
         Command::CompleteNames => completions::names(),
         Command::Approvals(c) => approvals::run(&c),
+        Command::Mcp => mcp::run(),
+        Command::Hook(c) => hook::run(&c),
+        Command::AgentInstructions => agent::run(),
     }
 }
 

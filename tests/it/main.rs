@@ -4,6 +4,7 @@
 //! module covers one area of behaviour. Add new areas as modules here, e.g. `mod run;`,
 //! `mod redact;`, `mod generated;`.
 
+mod agent;
 mod approvals;
 mod audit;
 mod egress;
@@ -12,8 +13,10 @@ mod escape;
 mod faults;
 mod foundation;
 mod harden;
+mod hook;
 mod keyring;
 mod leaks;
+mod mcp;
 mod net;
 mod openbao;
 mod redact;
