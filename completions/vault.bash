@@ -879,7 +879,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__policy__subcmd__set)
-            opts="-h -V --allow --confirm --deny --store --help --version"
+            opts="-h -V --allow --confirm --deny --broker --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -895,6 +895,10 @@ _vault() {
                     ;;
                 --deny)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --broker)
+                    COMPREPLY=($(compgen -W "headers body never" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1145,7 +1149,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__set)
-            opts="-h -V --replace --allow-short --allow --confirm --deny --description --store --help --version"
+            opts="-h -V --replace --allow-short --allow --confirm --deny --broker --description --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1161,6 +1165,10 @@ _vault() {
                     ;;
                 --deny)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --broker)
+                    COMPREPLY=($(compgen -W "headers body never" -- "${cur}"))
                     return 0
                     ;;
                 --description)

@@ -57,6 +57,9 @@ complete -c vault -n "__fish_vault_using_subcommand keygen" -s V -l version -d '
 complete -c vault -n "__fish_vault_using_subcommand set" -l allow -d 'Host pattern the value may be sent to without asking (repeatable)' -r
 complete -c vault -n "__fish_vault_using_subcommand set" -l confirm -d 'Host pattern that needs a confirmation on the terminal each run (repeatable)' -r
 complete -c vault -n "__fish_vault_using_subcommand set" -l deny -d 'Host pattern the value must never be sent to (repeatable)' -r
+complete -c vault -n "__fish_vault_using_subcommand set" -l broker -d 'Under `run --net broker`: `headers` (the default: the command holds a stand-in and the value goes only into request heads to allowed hosts), `body` (into request bodies too), or `never` (injected for real, for non-HTTP clients)' -r -f -a "headers\t'The child holds a stand-in; the broker puts the value into request heads (request line, headers) bound for allowed hosts'
+body\t'As `headers`, and into request bodies too'
+never\t'Injected for real (for non-HTTP clients: a database password, an ssh key); the run\'s network then gets `--net strict` treatment for it'"
 complete -c vault -n "__fish_vault_using_subcommand set" -l description -d 'A note shown by `vault list`' -r
 complete -c vault -n "__fish_vault_using_subcommand set" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand set" -l replace -d 'Replace an existing secret\'s value (keeps its policy unless new rules are given)'
@@ -93,8 +96,11 @@ complete -c vault -n "__fish_vault_using_subcommand policy; and not __fish_seen_
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -l allow -d 'Host pattern the value may be sent to without asking (repeatable)' -r
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -l confirm -d 'Host pattern that needs a confirmation on the terminal each run (repeatable)' -r
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -l deny -d 'Host pattern the value must never be sent to (repeatable)' -r
+complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -l broker -d 'Under `run --net broker`: `headers` (the default: the command holds a stand-in and the value goes only into request heads to allowed hosts), `body` (into request bodies too), or `never` (injected for real, for non-HTTP clients)' -r -f -a "headers\t'The child holds a stand-in; the broker puts the value into request heads (request line, headers) bound for allowed hosts'
+body\t'As `headers`, and into request bodies too'
+never\t'Injected for real (for non-HTTP clients: a database password, an ssh key); the run\'s network then gets `--net strict` treatment for it'"
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
-complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from show" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand policy; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'

@@ -232,6 +232,11 @@ pub struct RuleArgs {
     /// Host pattern the value must never be sent to (repeatable).
     #[arg(long, value_name = "HOST")]
     pub deny: Vec<String>,
+    /// Under `run --net broker`: `headers` (the default: the command holds a stand-in and
+    /// the value goes only into request heads to allowed hosts), `body` (into request bodies
+    /// too), or `never` (injected for real, for non-HTTP clients).
+    #[arg(long, value_name = "HOW")]
+    pub broker: Option<crate::egress::policy::Brokering>,
 }
 
 /// `vault list`.

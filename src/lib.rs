@@ -19,6 +19,7 @@ pub mod generate;
 pub mod harden;
 pub mod inject;
 pub mod merge;
+pub mod net;
 pub mod project;
 pub mod pty;
 pub mod recipient;
