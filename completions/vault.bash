@@ -1109,13 +1109,25 @@ _vault() {
             return 0
             ;;
         vault__subcmd__run)
-            opts="-h -V --only --pty --no-pty --store --help --version"
+            opts="-h -V --only --pty --no-pty --net --allow-host --net-ca --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --net)
+                    COMPREPLY=($(compgen -W "argv strict broker" -- "${cur}"))
+                    return 0
+                    ;;
+                --allow-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --net-ca)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -79,6 +79,11 @@ complete -c vault -n "__fish_vault_using_subcommand import" -l allow-short -d 'A
 complete -c vault -n "__fish_vault_using_subcommand import" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand import" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand run" -l only -d 'Inject only these secrets (comma-separated, repeatable)' -r
+complete -c vault -n "__fish_vault_using_subcommand run" -l net -d 'Network control: `argv` checks the destinations readable in argv (the default); `strict` runs the command in a network namespace of its own (Linux) whose only way out is vault\'s proxy, which lets each connection through only to hosts every injected secret\'s policy allows (and that match --allow-host when given); `broker` also gives the command stand-ins instead of the values. The stricter of this and config.toml\'s `net` applies. Where a namespace cannot be made, strict refuses (exit 69)' -r -f -a "argv\t'Only the destinations readable in argv are checked (the default)'
+strict\t'A network namespace whose only way out is vault\'s proxy, which enforces the policy'
+broker\t'As strict, and the child holds stand-ins that the proxy replaces with the real values'"
+complete -c vault -n "__fish_vault_using_subcommand run" -l allow-host -d 'Under --net strict|broker, a host the command may reach (repeatable), as a policy pattern: `example.com`, `*.example.com`, `example.com:443`. With no secret injected nothing is reachable without one; with secrets it can only narrow their policies' -r
+complete -c vault -n "__fish_vault_using_subcommand run" -l net-ca -d 'Under --net broker, a PEM file of extra CA certificates to trust for upstream hosts (a private CA)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand run" -l store -d 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store)' -r -F
 complete -c vault -n "__fish_vault_using_subcommand run" -l pty -d 'Put all three of the command\'s stdin, stdout and stderr on one PTY (merged output)'
 complete -c vault -n "__fish_vault_using_subcommand run" -l no-pty -d 'Use pipes only, never a PTY'

@@ -279,6 +279,23 @@ pub struct RunArgs {
     /// Use pipes only, never a PTY.
     #[arg(long)]
     pub no_pty: bool,
+    /// Network control: `argv` checks the destinations readable in argv (the default);
+    /// `strict` runs the command in a network namespace of its own (Linux) whose only way
+    /// out is vault's proxy, which lets each connection through only to hosts every injected
+    /// secret's policy allows (and that match --allow-host when given); `broker` also gives
+    /// the command stand-ins instead of the values. The stricter of this and config.toml's
+    /// `net` applies. Where a namespace cannot be made, strict refuses (exit 69).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub net: Option<crate::net::NetMode>,
+    /// Under --net strict|broker, a host the command may reach (repeatable), as a policy
+    /// pattern: `example.com`, `*.example.com`, `example.com:443`. With no secret injected
+    /// nothing is reachable without one; with secrets it can only narrow their policies.
+    #[arg(long = "allow-host", value_name = "PATTERN")]
+    pub allow_host: Vec<String>,
+    /// Under --net broker, a PEM file of extra CA certificates to trust for upstream hosts
+    /// (a private CA).
+    #[arg(long = "net-ca", value_name = "FILE")]
+    pub net_ca: Option<std::path::PathBuf>,
     /// The command and its arguments.
     #[arg(
         required = true,

@@ -72,6 +72,8 @@ pub struct Config {
     pub keyring: bool,
     /// Default terminal wiring for `vault run`.
     pub pty: PtyPref,
+    /// The least network control for `vault run` (`--net` can only make it stricter).
+    pub net: crate::net::NetMode,
 }
 
 impl Default for Config {
@@ -79,6 +81,7 @@ impl Default for Config {
         Config {
             keyring: true,
             pty: PtyPref::Auto,
+            net: crate::net::NetMode::Argv,
         }
     }
 }
@@ -117,7 +120,7 @@ impl Config {
                 })
                 .unwrap_or_default();
             Error::new(Exit::Config, format!("{}: {first}{at}", path.display())).hint(
-                "config.toml accepts: keyring = true|false, pty = \"auto\"|\"always\"|\"never\"",
+                "config.toml accepts: keyring = true|false, pty = \"auto\"|\"always\"|\"never\", net = \"argv\"|\"strict\"|\"broker\"",
             )
         })
     }

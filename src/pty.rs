@@ -120,7 +120,13 @@ pub struct Spawn {
     pub env: Vec<(OsString, OsString)>,
     pub cwd: PathBuf,
     pub mode: Mode,
+    /// Run in the child after fork, last before exec (e.g. `net::namespace`); must be
+    /// async-signal-safe: no allocation, no lock.
+    pub pre_exec: Option<PreExec>,
 }
+
+/// A step run in the forked child just before exec.
+pub type PreExec = Box<dyn Fn() -> io::Result<()> + Send + Sync>;
 
 /// How the child ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -293,7 +299,7 @@ fn run_inner(
         Some(p) => Some(p.slave.try_clone().map_err(RunError::Pty)?),
         None => None,
     };
-    new_session_on_exec(&mut cmd, ctty);
+    new_session_on_exec(&mut cmd, ctty, spawn.pre_exec.take());
     let spawned = cmd.spawn();
     // Our copies of the slave must close now: the master reports EOF (EIO)
     // only once no one holds the slave.
@@ -449,7 +455,7 @@ fn stdin_terminal_sink() -> Sink {
 /// vault's real terminal. Other inherited fds (a jobserver pipe, `3<file`)
 /// pass through as they would without vault.
 #[allow(unsafe_code)]
-fn new_session_on_exec(cmd: &mut Command, ctty: Option<OwnedFd>) {
+fn new_session_on_exec(cmd: &mut Command, ctty: Option<OwnedFd>, hook: Option<PreExec>) {
     // Listed in the parent: reading a directory allocates, which the child
     // must not do. The child re-checks each fd itself.
     let inherited: Vec<i32> = std::fs::read_dir("/dev/fd")
@@ -490,6 +496,10 @@ fn new_session_on_exec(cmd: &mut Command, ctty: Option<OwnedFd>) {
                 let _ = rustix::io::fcntl_setfd(fd, rustix::io::FdFlags::CLOEXEC);
             }
         }
+        // Last: a hook may change namespaces, after which the steps above could not run.
+        if let Some(hook) = &hook {
+            hook()?;
+        }
         Ok(())
     };
     // SAFETY: `in_child` runs in the forked child before exec, where only
@@ -498,7 +508,8 @@ fn new_session_on_exec(cmd: &mut Command, ctty: Option<OwnedFd>) {
     // ioctl(TIOCSCTTY), ioctl(TCGETS) and fcntl(F_SETFD) (rustix: direct
     // syscalls) and converts an errno into io::Error (no allocation); `ctty`
     // `core_limit` and `inherited` were moved in beforehand: nothing is allocated,
-    // locked or dropped in the child.
+    // locked or dropped in the child. `hook` is async-signal-safe by the contract of
+    // [`PreExec`].
     unsafe {
         cmd.pre_exec(in_child);
     }
@@ -902,6 +913,7 @@ mod tests {
             env: vec![("PATH".into(), "/usr/bin:/bin".into())],
             cwd: cwd.to_path_buf(),
             mode: Mode::Pipes,
+            pre_exec: None,
         };
         run(spawn, &mut || Box::new(Identity))
     }

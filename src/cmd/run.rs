@@ -45,15 +45,32 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     let shown_argv = redacted_argv(&args.command, &set);
     let env_names: Vec<String> = plan.env.iter().map(ToString::to_string).collect();
 
-    let check = egress_check(&opened, &plan, &args.command, &shown_argv, &set)?;
+    let net_mode = crate::net::effective(args.net, opened.config.net);
+    let allow_hosts = net_flags(args, net_mode)?;
+    // Under strict the network enforces the policy, so a destination the argv check cannot
+    // read is left to it; a readable destination that is denied still refuses here.
+    let net_enforced = net_mode != crate::net::NetMode::Argv;
+    let check = egress_check(
+        &opened,
+        &plan,
+        &args.command,
+        &shown_argv,
+        &set,
+        net_enforced,
+    )?;
     let mut entry = audit::Entry::new("run", env_names.clone());
     entry.argv = Some(shown_argv.clone());
     entry.hosts.clone_from(&check.hosts);
     entry.decision = Some(check.decision.clone());
     // Fail closed: a run that could not be audited does not start.
     audit::check_writable(&opened.paths)?;
+    let broker = broker_session(&opened, &plan, net_mode, args.net_ca.as_deref())?;
+    let mut net = net_session(&opened, &plan, net_mode, allow_hosts, &set, broker.as_ref())?;
+    // Under --net broker the child's environment and placeholders get stand-ins.
+    let child_view = broker.as_ref().map(|b| b.child_contents(&opened.contents));
+    let for_child = child_view.as_ref().unwrap_or(&opened.contents);
 
-    let argv = inject::substitute(&args.command, &opened.contents)?;
+    let argv = inject::substitute(&args.command, for_child)?;
     let mut os_argv = inject::to_os(&argv);
     drop(argv);
     let program = os_argv.remove(0);
@@ -63,9 +80,19 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         // As typed, and redacted: a value typed into the command word must not come back
         // in "command not found".
         display: shown_argv.first().cloned().unwrap_or_default(),
-        env: child_env(&opened, &plan),
+        env: {
+            let mut env = child_env(for_child, &plan);
+            if net.is_some() {
+                crate::net::Session::child_env(&mut env);
+            }
+            if let Some(b) = &broker {
+                b.child_env(&mut env);
+            }
+            env
+        },
         cwd: std::env::current_dir().map_err(|e| Error::io("current directory", &e))?,
         mode: mode(args, opened.config.pty),
+        pre_exec: net.as_mut().and_then(crate::net::Session::hook),
     };
     let totals = Arc::new(Mutex::new(vec![0u64; set.names().len()]));
     let mut make = || -> Box<dyn Filter> {
@@ -77,6 +104,8 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         })
     };
     let result = pty::run(spawn, &mut make);
+    // The namespace could not be made: that, not the failed spawn, is the error.
+    let net_refused = net.and_then(|n| n.finish(crate::relay::DRAIN_CAP));
 
     let counts = totals.lock().map(|t| t.clone()).unwrap_or_default();
     entry.redactions = Some(
@@ -89,6 +118,12 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     );
     entry.duration_ms = Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
     let outcome = match result {
+        _ if net_refused.is_some() => {
+            let err = net_refused.unwrap_or_else(|| Error::new(Exit::Unavailable, ""));
+            entry.exit = Some(err.exit.code());
+            entry.note = Some(err.message.clone());
+            Err(err)
+        }
         Ok(exit) => {
             let code = exit.exit_code();
             entry.exit = Some(code);
@@ -195,13 +230,16 @@ fn mode(args: &RunArgs, pref: PtyPref) -> Mode {
 }
 
 /// vault's environment without unlock material, plus each injected secret.
-fn child_env(opened: &Opened, plan: &inject::Plan) -> Vec<(OsString, OsString)> {
+fn child_env(
+    contents: &crate::secrets::Contents,
+    plan: &inject::Plan,
+) -> Vec<(OsString, OsString)> {
     let mut env: Vec<(OsString, OsString)> = std::env::vars_os()
         .filter(|(k, _)| !UNLOCK_VARS.iter().any(|u| k == u))
         .filter(|(k, _)| !plan.env.iter().any(|n| k == n.as_str()))
         .collect();
     for name in &plan.env {
-        if let Some(entry) = opened.contents.get(name) {
+        if let Some(entry) = contents.get(name) {
             env.push((
                 OsString::from(name.as_str()),
                 OsString::from_vec(entry.value.expose().to_vec()),
@@ -275,6 +313,7 @@ fn egress_check(
     argv: &[OsString],
     shown: &[String],
     set: &PatternSet,
+    net_enforced: bool,
 ) -> Result<EgressCheck> {
     let secrets: Vec<(&str, &egress::Policy)> = plan
         .env
@@ -309,6 +348,12 @@ fn egress_check(
     const EVASION_HINT: &str = "an argv check cannot follow proxies, config files or header tricks; run the command without them";
     let dests = match egress::destinations(&template) {
         Ok(d) => d,
+        Err(evasion) if net_enforced => {
+            return Ok(EgressCheck {
+                hosts: Vec::new(),
+                decision: serde_json::json!({ "unchecked": text(&evasion.to_string()), "enforced": "net" }),
+            });
+        }
         Err(evasion) => {
             let evasion = text(&evasion.to_string());
             return Err(refuse(
@@ -339,6 +384,10 @@ fn egress_check(
                 "`vault policy show` lists the rules; `vault policy set NAME --allow HOST` changes one",
             ))
         }
+        egress::policy::Decision::Refuse(evasion) if net_enforced => Ok(EgressCheck {
+            decision: serde_json::json!({ "unchecked": text(&evasion.to_string()), "enforced": "net" }),
+            hosts,
+        }),
         egress::policy::Decision::Refuse(evasion) => {
             let evasion = text(&evasion.to_string());
             Err(refuse(
@@ -379,4 +428,93 @@ fn egress_check(
             }
         }
     }
+}
+
+/// The `--allow-host` patterns, checked against the effective `--net` mode: they and
+/// `--net-ca` mean nothing under `argv`, and a flag that silently does nothing would mislead.
+fn net_flags(args: &RunArgs, mode: crate::net::NetMode) -> Result<Vec<egress::HostPattern>> {
+    use crate::net::NetMode;
+    if mode == NetMode::Argv && !args.allow_host.is_empty() {
+        return Err(Error::new(
+            Exit::Usage,
+            "--allow-host applies only with --net strict or broker",
+        ));
+    }
+    if mode != NetMode::Broker && args.net_ca.is_some() {
+        return Err(Error::new(
+            Exit::Usage,
+            "--net-ca applies only with --net broker",
+        ));
+    }
+    args.allow_host
+        .iter()
+        .map(|p| {
+            egress::HostPattern::parse(p)
+                .map_err(|e| Error::new(Exit::DataErr, format!("--allow-host: {e}")))
+        })
+        .collect()
+}
+
+/// The network control of a run: `None` under `argv`; the namespace and proxy under
+/// `strict`. Its rules: every injected secret's policy, and `--allow-host`.
+fn net_session(
+    opened: &Opened,
+    plan: &inject::Plan,
+    mode: crate::net::NetMode,
+    allow_hosts: Vec<egress::HostPattern>,
+    set: &Arc<PatternSet>,
+    broker: Option<&crate::net::broker::session::Session>,
+) -> Result<Option<crate::net::Session>> {
+    use crate::net::{NetMode, judge, proxy};
+    if mode == NetMode::Argv {
+        return Ok(None);
+    }
+    let policies: Vec<(String, egress::Policy)> = plan
+        .env
+        .iter()
+        .filter_map(|n| {
+            opened
+                .contents
+                .get(n)
+                .map(|e| (n.to_string(), e.policy.clone()))
+        })
+        .collect();
+    let names = policies.iter().map(|(n, _)| n.clone()).collect();
+    // Under broker, the secrets the child holds only as stand-ins are judged as brokered.
+    let (brokered, real): (Vec<_>, Vec<_>) = policies
+        .into_iter()
+        .partition(|(n, _)| broker.is_some_and(|b| b.brokered().any(|x| x == n)));
+    let intercept = broker.map(|b| {
+        let hook: Arc<dyn proxy::Intercept> = b.broker.clone();
+        hook
+    });
+    let set = Arc::clone(set);
+    let ctx = proxy::Context {
+        rules: judge::Rules {
+            real,
+            brokered,
+            allow_hosts,
+            broker: mode == NetMode::Broker,
+        },
+        paths: opened.paths.clone(),
+        names,
+        mode: mode.as_str(),
+        redact: Arc::new(move |s: &str| scrub(&set, s.as_bytes())),
+        intercept,
+    };
+    crate::net::Session::prepare(mode, ctx)
+}
+
+/// Under `--net broker`: the stand-ins, the run's CA and the child's bundle (`None` in the
+/// other modes).
+fn broker_session(
+    opened: &Opened,
+    plan: &inject::Plan,
+    mode: crate::net::NetMode,
+    net_ca: Option<&std::path::Path>,
+) -> Result<Option<crate::net::broker::session::Session>> {
+    if mode != crate::net::NetMode::Broker {
+        return Ok(None);
+    }
+    crate::net::broker::session::Session::prepare(&opened.contents, &plan.env, net_ca).map(Some)
 }

@@ -310,6 +310,38 @@ impl Broker {
     }
 }
 
+/// The hook the forward proxy calls for every allowed connection under `--net broker`.
+impl crate::net::proxy::Intercept for Broker {
+    fn connect(
+        &self,
+        client: TcpStream,
+        host: &str,
+        port: u16,
+    ) -> io::Result<crate::net::proxy::Traffic> {
+        Broker::connect(self, client, host, port).map(Outcome::traffic)
+    }
+
+    fn http(
+        &self,
+        client: TcpStream,
+        head: Vec<u8>,
+        host: &str,
+        port: u16,
+    ) -> io::Result<crate::net::proxy::Traffic> {
+        Broker::http(self, client, head, host, port).map(Outcome::traffic)
+    }
+}
+
+impl Outcome {
+    fn traffic(self) -> crate::net::proxy::Traffic {
+        crate::net::proxy::Traffic {
+            up: self.up,
+            down: self.down,
+            refused: self.refused,
+        }
+    }
+}
+
 fn finish(result: Result<(), Failure>, mut outcome: Outcome) -> io::Result<Outcome> {
     match result {
         Ok(()) => Ok(outcome),

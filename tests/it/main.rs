@@ -5,12 +5,14 @@
 //! `mod redact;`, `mod generated;`.
 
 mod audit;
+mod broker;
 mod egress;
 mod faults;
 mod foundation;
 mod harden;
 mod keyring;
 mod leaks;
+mod net;
 mod run;
 mod support;
 mod teams;
