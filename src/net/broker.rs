@@ -108,6 +108,8 @@ struct Plan {
     down: Replacer,
     /// Per secret index: the refusal text when its stand-in shows up.
     refusals: Vec<String>,
+    /// `Host` towards the host: the judged host, with its port unless the scheme's default.
+    authority: String,
 }
 
 enum Failure {
@@ -158,8 +160,9 @@ impl Broker {
         bundle::Bundle::write(&pem)
     }
 
-    fn plan(&self, host: &str, port: u16) -> Plan {
+    fn plan(&self, host: &str, port: u16, default_port: u16) -> Plan {
         let shown = normalize::display_host_port(host, Some(port));
+        let authority = normalize::display_host_port(host, (port != default_port).then_some(port));
         let mut head = Vec::new();
         let mut body = Vec::new();
         let mut down = Vec::new();
@@ -191,6 +194,7 @@ impl Broker {
             body: Replacer::new(body),
             down: Replacer::new(down),
             refusals,
+            authority,
         }
     }
 
@@ -241,7 +245,7 @@ impl Broker {
             }
         };
         let mut upstream = Reader::new(upstream);
-        let plan = self.plan(host, port);
+        let plan = self.plan(host, port, 443);
         let mut outcome = Outcome::default();
         let result = loop {
             match exchange(&plan, &mut child, &mut upstream, &mut outcome, None) {
@@ -273,7 +277,7 @@ impl Broker {
         let mut child = Reader::with_buffer(client, head);
         let upstream = dial(host, port)?;
         let mut upstream = Reader::new(upstream);
-        let plan = self.plan(host, port);
+        let plan = self.plan(host, port, 80);
         let mut outcome = Outcome::default();
         let result = exchange(
             &plan,
@@ -458,6 +462,23 @@ fn origin_form(head: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The head with every `Host` and `Expect` header removed and `Host: authority` added
+/// after the request line.
+fn set_host(head: &[u8], authority: &str) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(head.len() + authority.len()));
+    for (i, line) in head.split_inclusive(|b| *b == b'\n').enumerate() {
+        let name = line.split(|b| *b == b':').next().unwrap_or(b"");
+        if i > 0 && (name.eq_ignore_ascii_case(b"host") || name.eq_ignore_ascii_case(b"expect")) {
+            continue;
+        }
+        out.extend_from_slice(line);
+        if i == 0 {
+            out.extend_from_slice(format!("Host: {authority}\r\n").as_bytes());
+        }
+    }
+    out
+}
+
 /// Replaces stand-ins in a request head, including inside `Basic` credentials.
 fn request_head(plan: &Plan, head: &[u8]) -> Result<Zeroizing<Vec<u8>>, usize> {
     let mut out = Zeroizing::new(replace_all(&plan.head, head).map_err(|r| r.0)?);
@@ -540,40 +561,19 @@ fn exchange<C: Read + Write, U: Read + Write>(
         )?;
         return Ok(false);
     }
+    // The host sees the host that was judged, whatever the client wrote (no fronting
+    // another site behind a shared address), and no `Expect`: vault answers `100 Continue`
+    // itself, so a host that ignores `Expect` cannot stall the exchange.
+    let head = set_host(&head, &plan.authority);
+    if req.expect_continue && req.framing != Framing::None {
+        child
+            .get_mut()
+            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+        child.get_mut().flush()?;
+    }
     upstream.get_mut().write_all(&head)?;
     upstream.get_mut().flush()?;
     let mut close = req.close;
-    if req.expect_continue && req.framing != Framing::None {
-        // Forward interim responses until 100 (then send the body) or a final one.
-        loop {
-            let Some(resp_head) = upstream.read_head()? else {
-                return Ok(false);
-            };
-            outcome.down += resp_head.len() as u64;
-            let resp = http::parse_response(&resp_head, &req.method)
-                .map_err(|w| Failure::Io(io::Error::other(w)))?;
-            let shown = replace_all(&plan.down, &resp_head).unwrap_or_default();
-            child.get_mut().write_all(&shown)?;
-            child.get_mut().flush()?;
-            if resp.status == 100 {
-                break;
-            }
-            if (101..200).contains(&resp.status) {
-                continue;
-            }
-            // A final answer without the body: relay it, then close (the client may or
-            // may not send the body now).
-            http::copy_body(
-                upstream,
-                child.get_mut(),
-                resp.framing,
-                &plan.down,
-                &mut outcome.down,
-            )
-            .map_err(stop)?;
-            return Ok(false);
-        }
-    }
     match http::copy_body(
         child,
         upstream.get_mut(),

@@ -244,7 +244,9 @@ fn value_reaches_the_allowed_host_and_comes_back_as_the_stand_in() {
     let (mut c, handle) = child(&b, server.port);
 
     // 1. A header.
-    let req = format!("GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {sa}\r\n\r\n");
+    // (A Host naming another site is replaced by the judged host.)
+    let req =
+        format!("GET /x HTTP/1.1\r\nHost: fronted.example\r\nAuthorization: Bearer {sa}\r\n\r\n");
     let (head, body) = ask(&mut c, req.as_bytes(), "GET");
     assert!(head.contains(&format!("X-Echo: Bearer {sa}")), "{head}");
     assert_eq!(body, format!("auth=Bearer {sa};body="));
@@ -285,6 +287,17 @@ fn value_reaches_the_allowed_host_and_comes_back_as_the_stand_in() {
             .contains(&format!("Authorization: Bearer {VALUE_A}\r\n"))
     );
     assert!(!seen[0].0.contains(&sa));
+    let port = server.port;
+    let first = &seen[0].0;
+    assert!(
+        first.starts_with(&format!("GET /x HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n")),
+        "{first}"
+    );
+    assert!(!first.contains("fronted.example"));
+    assert!(
+        !seen[1].0.contains("Expect"),
+        "vault answered 100-continue itself"
+    );
     assert_eq!(seen[1].1, format!("token={VALUE_A}&").into_bytes());
     let real_basic = base64::engine::general_purpose::STANDARD.encode(format!("x:{VALUE_A}"));
     assert!(
