@@ -371,3 +371,29 @@ fn a_value_too_short_to_broker_refuses_the_run() {
     assert!(!marker.exists(), "the command ran");
     v.assert_store_unchanged(&before);
 }
+
+#[test]
+fn a_host_whose_certificate_does_not_verify_gets_a_502_naming_net_ca() {
+    if !namespaces_here() || !have("curl") || !have("openssl") || !have("python3") {
+        return;
+    }
+    let v = Vault::new();
+    v.init();
+    let dir = v.path("tls");
+    test_ca(&dir);
+    let (_server, port) = https_server(&dir);
+    v.ok(v
+        .cmd()
+        .args(["set", "TOKEN", "--allow", &format!("localhost:{port}")])
+        .write_stdin(format!("{TOKEN}\n")));
+    let script = format!(
+        "curl -sS -o /dev/null -w '%{{http_code}}' -H \"Authorization: Bearer $TOKEN\" https://localhost:{port}/x"
+    );
+    // No --net-ca: the test CA is not trusted, so vault never sends the value.
+    let out = v.ok(&mut broker(&v, None, &script));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "502");
+    assert!(!dir.join("seen.log").exists(), "nothing reached the host");
+    let entries = audit_net(&v);
+    let why = entries[0]["decision"]["deny"].as_str().unwrap_or_default();
+    assert!(why.contains("--net-ca"), "{entries:?}");
+}
