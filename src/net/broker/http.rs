@@ -7,6 +7,8 @@
 
 use std::io::{self, Read, Write};
 
+use zeroize::{Zeroize, Zeroizing};
+
 use super::replace::{Refused, Replacer, replace_all};
 
 /// The largest head the broker reads.
@@ -38,11 +40,18 @@ impl From<Refused> for Stop {
     }
 }
 
-/// A buffered reader that also lends out its stream for writing.
+/// A buffered reader that also lends out its stream for writing. What it buffered is
+/// zeroized when dropped (towards the host it holds real values).
 pub struct Reader<S> {
     inner: S,
     buf: Vec<u8>,
     start: usize,
+}
+
+impl<S> Drop for Reader<S> {
+    fn drop(&mut self) {
+        self.buf.zeroize();
+    }
 }
 
 impl<S: Read> Reader<S> {
@@ -74,7 +83,7 @@ impl<S: Read> Reader<S> {
     fn consume(&mut self, n: usize) {
         self.start += n;
         if self.start == self.buf.len() {
-            self.buf.clear();
+            self.buf.zeroize();
             self.start = 0;
         }
     }
@@ -83,7 +92,10 @@ impl<S: Read> Reader<S> {
     /// `close_notify` counts as the end).
     fn fill(&mut self) -> io::Result<usize> {
         if self.start > 0 {
-            self.buf.drain(..self.start);
+            self.buf.copy_within(self.start.., 0);
+            let keep = self.buf.len() - self.start;
+            self.buf[keep..].zeroize();
+            self.buf.truncate(keep);
             self.start = 0;
         }
         let old = self.buf.len();
@@ -149,12 +161,12 @@ impl<S: Read> Reader<S> {
     }
 
     /// Up to `max` bytes (at least one unless at end of stream).
-    fn read_some(&mut self, max: usize) -> io::Result<Vec<u8>> {
+    fn read_some(&mut self, max: usize) -> io::Result<Zeroizing<Vec<u8>>> {
         if self.buffered().is_empty() && self.fill()? == 0 {
-            return Ok(Vec::new());
+            return Ok(Zeroizing::new(Vec::new()));
         }
         let n = self.buffered().len().min(max);
-        let out = self.buffered()[..n].to_vec();
+        let out = Zeroizing::new(self.buffered()[..n].to_vec());
         self.consume(n);
         Ok(out)
     }
@@ -325,7 +337,7 @@ pub fn copy_body<R: Read, W: Write>(
     count: &mut u64,
 ) -> Result<(), Stop> {
     let mut rep = rep.fresh();
-    let mut out = Vec::with_capacity(BUF);
+    let mut out = Zeroizing::new(Vec::with_capacity(BUF));
     match framing {
         Framing::None => {}
         Framing::Length(mut left) => {
@@ -380,7 +392,7 @@ fn copy_chunked<R: Read, W: Write>(
     rep: &mut Replacer,
     count: &mut u64,
 ) -> Result<(), Stop> {
-    let mut out = Vec::with_capacity(BUF);
+    let mut out = Zeroizing::new(Vec::with_capacity(BUF));
     loop {
         let line = src.read_line()?;
         *count += line.len() as u64;
@@ -509,7 +521,7 @@ mod tests {
         // Re-chunked: decode and compare.
         assert_eq!(s, "1\r\nx\r\n8\r\nrealvaly\r\n0\r\nX-T: realval\r\n\r\n");
         // The next message is left in the reader.
-        assert_eq!(src.read_some(100).expect("rest"), b"NEXT");
+        assert_eq!(src.read_some(100).expect("rest").as_slice(), b"NEXT");
     }
 
     #[test]
