@@ -70,6 +70,16 @@ pub enum Command {
     /// argument is replaced by the value when the command is started. Everything the command
     /// writes passes through the redactor, which replaces each stored value and its common
     /// encodings with [REDACTED:NAME]. The command's exit status is vault's.
+    ///
+    /// With --net strict (Linux) the command runs in a network namespace of its own holding
+    /// only loopback: no route, no DNS. Its one way out is vault's proxy (HTTP CONNECT,
+    /// plain HTTP and SOCKS5 on 127.0.0.1:3128, named by HTTP_PROXY, HTTPS_PROXY and
+    /// ALL_PROXY), which lets a connection through only to a host and port that every
+    /// injected secret's policy allows, answers others with 403 and an X-Vault-Refused
+    /// header, and audits each. This closes what an argv check cannot see (URLs built at
+    /// run time, hosts inside scripts, raw sockets, DNS labels); it does not judge content:
+    /// a command allowed to reach github.com can push anything there. Unix socket files
+    /// remain reachable. Set `net = "strict"` in config.toml to make it the default.
     Run(RunArgs),
     /// Copy stdin to stdout with every stored value (and its encodings) redacted.
     Redact,

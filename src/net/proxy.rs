@@ -597,7 +597,17 @@ fn relay(client: TcpStream, upstream: TcpStream, early: &[u8]) -> (u64, u64) {
     (up, down)
 }
 
+/// Copies `from` to `to` until EOF, adding to `n`: by splice(2) through a pipe on Linux (the
+/// bytes never enter vault's memory), else by read and write.
 fn copy(from: &mut TcpStream, to: &mut TcpStream, n: &mut u64) -> io::Result<()> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if let Ok((r, w)) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC) {
+        let _ = rustix::pipe::fcntl_setpipe_size(&w, BUF * 8);
+        // `false`: splice is refused for these sockets before anything moved; copy instead.
+        if splice_all(from, to, &r, &w, n)? {
+            return Ok(());
+        }
+    }
     let mut buf = vec![0u8; BUF];
     loop {
         let got = match from.read(&mut buf) {
@@ -607,6 +617,41 @@ fn copy(from: &mut TcpStream, to: &mut TcpStream, n: &mut u64) -> io::Result<()>
             Err(e) => return Err(e),
         };
         to.write_all(&buf[..got])?;
+        *n += got as u64;
+    }
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn splice_all(
+    from: &TcpStream,
+    to: &TcpStream,
+    r: &std::os::fd::OwnedFd,
+    w: &std::os::fd::OwnedFd,
+    n: &mut u64,
+) -> io::Result<bool> {
+    use rustix::io::Errno;
+    use rustix::pipe::{SpliceFlags, splice};
+    // No SPLICE_F_MORE: it corks the socket, delaying the small writes of a handshake.
+    let flags = SpliceFlags::MOVE;
+    let mut first = true;
+    loop {
+        let got = match splice(from, None, w, None, BUF * 8, flags) {
+            Ok(0) => return Ok(true),
+            Ok(got) => got,
+            Err(Errno::INTR) => continue,
+            Err(Errno::INVAL) if first => return Ok(false),
+            Err(e) => return Err(e.into()),
+        };
+        first = false;
+        let mut left = got;
+        while left > 0 {
+            match splice(r, None, to, None, left, flags) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(put) => left -= put,
+                Err(Errno::INTR) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
         *n += got as u64;
     }
 }

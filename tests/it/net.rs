@@ -372,7 +372,7 @@ fn a_host_name_carrying_a_value_is_refused_and_redacted_in_the_audit_log() {
 
 #[test]
 fn https_through_connect_is_relayed_end_to_end() {
-    if !strict_here() || !have("curl") || !have("openssl") || !have("python3") {
+    if !strict_here() || !have("curl") || !have("openssl") || !have("python3") || !have("node") {
         return;
     }
     let v = fresh();
@@ -637,4 +637,61 @@ fn config_can_only_tighten_and_broker_is_accepted() {
     std.args(["run", "--allow-host", "example.com", "--", "true"]);
     let err = v.refuses(&mut wrap(std), 2);
     assert!(err.contains("--allow-host applies only"), "{err}");
+}
+
+#[test]
+fn a_confirm_host_needs_an_approval_and_none_can_be_given() {
+    if !strict_here() || !have("curl") {
+        return;
+    }
+    let v = fresh();
+    let s = Server::start();
+    v.ok(v
+        .cmd()
+        .args([
+            "set",
+            "TOKEN",
+            "--confirm",
+            &format!("127.0.0.1:{}", s.port),
+        ])
+        .write_stdin("tok-value-123\n"));
+    let out = v.ok(&mut strict(
+        &v,
+        &[],
+        &format!(
+            "u=$(printf %s {}); curl -sS -i \"$u\" | grep -i '^x-vault-refused'",
+            s.url()
+        ),
+    ));
+    let text = stdout(&out);
+    assert!(text.contains("needs an approval"), "{text}");
+    assert_eq!(s.connections(), 0);
+}
+
+#[test]
+fn the_child_keeps_its_terminal_and_ids_in_the_namespace() {
+    if !strict_here() {
+        return;
+    }
+    let v = fresh();
+    let mut std = v.std_cmd();
+    std.args([
+        "run",
+        "--pty",
+        "--net",
+        "strict",
+        "--",
+        "sh",
+        "-c",
+        "test -t 0 && test -t 1 && echo tty-ok; id -u",
+    ]);
+    without_terminal(&mut std);
+    let out = v.ok(&mut wrap(std));
+    let uid = own_uid();
+    assert_eq!(stdout(&out), format!("tty-ok\n{uid}\n"));
+}
+
+fn own_uid() -> String {
+    let out = StdCommand::new("id").arg("-u").output().expect("id");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
