@@ -42,8 +42,8 @@ impl Bundle {
             .create_new(true)
             .mode(0o600)
             .open(&path)?;
+        // No fsync: the file lives only as long as the run and is removed at its end.
         f.write_all(pem.as_bytes())?;
-        f.sync_all()?;
         Ok(Self { dir, path })
     }
 
