@@ -1181,7 +1181,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__import)
-            opts="-h -V --replace --allow-short --skip-short --allow --confirm --deny --description --store --help --version"
+            opts="-h -V --replace --allow-short --skip-short --allow --confirm --deny --broker --description --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1197,6 +1197,10 @@ _vault() {
                     ;;
                 --deny)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --broker)
+                    COMPREPLY=($(compgen -W "headers body never" -- "${cur}"))
                     return 0
                     ;;
                 --description)
@@ -1369,7 +1373,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__policy__subcmd__set)
-            opts="-h -V --allow --confirm --deny --clear --store --help --version"
+            opts="-h -V --allow --confirm --deny --broker --clear --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1385,6 +1389,10 @@ _vault() {
                     ;;
                 --deny)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --broker)
+                    COMPREPLY=($(compgen -W "headers body never" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1679,7 +1687,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__set)
-            opts="-h -V --replace --allow-short --allow --confirm --deny --description --store --help --version"
+            opts="-h -V --replace --allow-short --allow --confirm --deny --broker --description --store --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1695,6 +1703,10 @@ _vault() {
                     ;;
                 --deny)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --broker)
+                    COMPREPLY=($(compgen -W "headers body never" -- "${cur}"))
                     return 0
                     ;;
                 --description)

@@ -66,6 +66,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --allow 'Host pattern the value may be sent to without asking (repeatable)'
             cand --confirm 'Host pattern that needs an approval (a one-time code) each run (repeatable)'
             cand --deny 'Host pattern the value must never be sent to (repeatable)'
+            cand --broker 'Under `run --net broker`: `headers` (the default: the command holds a stand-in and the value goes only into request heads to allowed hosts), `body` (into request bodies too), or `never` (injected for real, for non-HTTP clients)'
             cand --description 'A note shown by `vault list`'
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand --replace 'Replace an existing secret''s value. Its policy is kept: --allow/--confirm/--deny are refused with --replace (change the policy with `vault policy set`)'
@@ -94,6 +95,7 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --allow 'Host pattern the value may be sent to without asking (repeatable)'
             cand --confirm 'Host pattern that needs an approval (a one-time code) each run (repeatable)'
             cand --deny 'Host pattern the value must never be sent to (repeatable)'
+            cand --broker 'Under `run --net broker`: `headers` (the default: the command holds a stand-in and the value goes only into request heads to allowed hosts), `body` (into request bodies too), or `never` (injected for real, for non-HTTP clients)'
             cand --description 'A note shown by `vault list`, for every imported secret'
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand --replace 'Replace secrets that already exist'
@@ -106,7 +108,7 @@ set edit:completion:arg-completer[vault] = {|@words|
         }
         &'vault;run'= {
             cand --only 'Inject only these secrets (comma-separated, repeatable)'
-            cand --net 'Network control: `argv` checks the destinations readable in argv (the default); `strict` runs the command in a network namespace of its own (Linux) whose only way out is vault''s proxy, which lets each connection through only to hosts every injected secret''s policy allows (and that match --allow-host when given); `broker` also gives the command stand-ins instead of the values. The stricter of this and config.toml''s `net` applies. Where a namespace cannot be made, strict refuses (exit 69)'
+            cand --net 'Network control: `argv` checks the destinations readable in argv (the default); `strict` runs the command in a network namespace of its own (Linux) whose only way out is vault''s proxy, which lets each connection through only to hosts every injected secret''s policy allows (and that match --allow-host when given); `broker` also gives the command stand-ins instead of the values. The stricter of this and config.toml''s `net` applies. Where a namespace cannot be made, strict refuses (exit 69). broker covers HTTP(S)/1.1 only: the proxy terminates TLS with a per-run CA (trusted through SSL_CERT_FILE, CURL_CA_BUNDLE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, GIT_SSL_CAINFO), puts each value into requests only towards hosts its policy allows, refuses (403, audited) a stand-in sent elsewhere, and turns the value back into the stand-in in responses. A secret set with `--broker never` is injected for real'
             cand --allow-host 'Under --net strict|broker, a host the command may reach (repeatable), as a policy pattern: `example.com`, `*.example.com`, `example.com:443`. With no secret injected nothing is reachable without one; with secrets it can only narrow their policies'
             cand --net-ca 'Under --net broker, a PEM file of extra CA certificates to trust for upstream hosts (a private CA)'
             cand --cache 'Remote stores: reuse what was read from the server for this long (e.g. 30s, at most 15m), from a cache file encrypted to your own identity. Off by default; any write through vault deletes the cache'
@@ -140,10 +142,11 @@ set edit:completion:arg-completer[vault] = {|@words|
             cand --allow 'Host pattern the value may be sent to without asking (repeatable)'
             cand --confirm 'Host pattern that needs an approval (a one-time code) each run (repeatable)'
             cand --deny 'Host pattern the value must never be sent to (repeatable)'
+            cand --broker 'Under `run --net broker`: `headers` (the default: the command holds a stand-in and the value goes only into request heads to allowed hosts), `body` (into request bodies too), or `never` (injected for real, for non-HTTP clients)'
             cand --store 'Use the store in this directory (before VAULT_HOME, a .vault/ found upward from the working directory, and the personal store), or the remote store at this URL: openbao://HOST[:PORT]/MOUNT/PATH (OpenBao or HashiCorp Vault KV v2, over TLS) or openbao+http://127.0.0.1:PORT/MOUNT/PATH (plain HTTP, loopback only)'
             cand --clear 'Remove every rule instead (no host allowed)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }

@@ -312,6 +312,11 @@ pub struct RuleArgs {
     /// Host pattern the value must never be sent to (repeatable).
     #[arg(long, value_name = "HOST")]
     pub deny: Vec<String>,
+    /// Under `run --net broker`: `headers` (the default: the command holds a stand-in and
+    /// the value goes only into request heads to allowed hosts), `body` (into request bodies
+    /// too), or `never` (injected for real, for non-HTTP clients).
+    #[arg(long, value_name = "HOW")]
+    pub broker: Option<crate::egress::policy::Brokering>,
 }
 
 /// `vault list`.
@@ -371,6 +376,11 @@ pub struct RunArgs {
     /// secret's policy allows (and that match --allow-host when given); `broker` also gives
     /// the command stand-ins instead of the values. The stricter of this and config.toml's
     /// `net` applies. Where a namespace cannot be made, strict refuses (exit 69).
+    /// broker covers HTTP(S)/1.1 only: the proxy terminates TLS with a per-run CA (trusted
+    /// through SSL_CERT_FILE, CURL_CA_BUNDLE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS,
+    /// GIT_SSL_CAINFO), puts each value into requests only towards hosts its policy allows,
+    /// refuses (403, audited) a stand-in sent elsewhere, and turns the value back into the
+    /// stand-in in responses. A secret set with `--broker never` is injected for real.
     #[arg(long, value_enum, value_name = "MODE")]
     pub net: Option<crate::net::NetMode>,
     /// Under --net strict|broker, a host the command may reach (repeatable), as a policy

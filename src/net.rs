@@ -7,16 +7,20 @@
 //! - `judge.rs`: which hosts the child may reach (pure; shared by `strict` and `broker`);
 //! - `proxy.rs`: the HTTP/1.1 forward proxy (CONNECT, absolute form) and the broker's
 //!   [`proxy::Intercept`] hook;
-//! - `socks.rs`: the SOCKS5 handshake (pure parsing over a reader and a writer).
+//! - `socks.rs`: the SOCKS5 handshake (pure parsing over a reader and a writer);
+//! - `standin.rs`: the stand-ins the child holds under `broker` (pure);
+//! - `broker.rs`: the credential broker, the proxy's [`proxy::Intercept`] under `broker`.
 //!
 //! This file: the mode (`argv < strict < broker`), the [`Session`] `cmd/run.rs` drives
 //! (prepare → hook into the spawn → finish), and [`strict_available`].
 //! Imports go one way: net.rs → {namespace, proxy → {judge, socks}}.
 
+pub mod broker;
 pub mod judge;
 pub mod namespace;
 pub mod proxy;
 pub mod socks;
+pub mod standin;
 
 use std::ffi::OsString;
 use std::os::fd::OwnedFd;
@@ -261,13 +265,6 @@ fn serve(ours: &OwnedFd, ctx: Arc<proxy::Context>, report: &Mutex<Option<Report>
         *r = Some(set);
     }
     served
-}
-
-/// `Exit::Unavailable` for `--net broker` in a build without the broker.
-#[must_use]
-pub fn broker_missing() -> Error {
-    Error::new(Exit::Unavailable, "--net broker is not built in this build")
-        .hint("use --net strict")
 }
 
 #[cfg(test)]

@@ -83,9 +83,13 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     entry.decision = Some(check.decision.clone());
     // Fail closed: a run that could not be audited does not start.
     audit::check_writable(&opened.paths)?;
-    let mut net = net_session(&opened, &plan, net_mode, allow_hosts, &set)?;
+    let broker = broker_session(&opened, &plan, net_mode, args.net_ca.as_deref())?;
+    let mut net = net_session(&opened, &plan, net_mode, allow_hosts, &set, broker.as_ref())?;
+    // Under --net broker the child's environment and placeholders get stand-ins.
+    let child_view = broker.as_ref().map(|b| b.child_contents(&opened.contents));
+    let for_child = child_view.as_ref().unwrap_or(&opened.contents);
 
-    let argv = inject::substitute(&args.command, &opened.contents)?;
+    let argv = inject::substitute(&args.command, for_child)?;
     let mut os_argv = inject::to_os(&argv);
     drop(argv);
     let program = os_argv.remove(0);
@@ -96,9 +100,12 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         // in "command not found".
         display: shown_argv.first().cloned().unwrap_or_default(),
         env: {
-            let mut env = child_env(&opened, &plan);
+            let mut env = child_env(for_child, &plan);
             if net.is_some() {
                 crate::net::Session::child_env(&mut env);
+            }
+            if let Some(b) = &broker {
+                b.child_env(&mut env);
             }
             env
         },
@@ -292,13 +299,16 @@ fn mode(args: &RunArgs, pref: PtyPref) -> Mode {
 }
 
 /// vault's environment without unlock material, plus each injected secret.
-fn child_env(opened: &Opened, plan: &inject::Plan) -> Vec<(OsString, OsString)> {
+fn child_env(
+    contents: &crate::secrets::Contents,
+    plan: &inject::Plan,
+) -> Vec<(OsString, OsString)> {
     let mut env: Vec<(OsString, OsString)> = std::env::vars_os()
         .filter(|(k, _)| !UNLOCK_VARS.iter().any(|u| k == u))
         .filter(|(k, _)| !plan.env.iter().any(|n| k == n.as_str()))
         .collect();
     for name in &plan.env {
-        if let Some(entry) = opened.contents.get(name) {
+        if let Some(entry) = contents.get(name) {
             env.push((
                 OsString::from(name.as_str()),
                 OsString::from_vec(entry.value.expose().to_vec()),
@@ -546,14 +556,13 @@ fn net_session(
     mode: crate::net::NetMode,
     allow_hosts: Vec<egress::HostPattern>,
     set: &Arc<PatternSet>,
+    broker: Option<&crate::net::broker::session::Session>,
 ) -> Result<Option<crate::net::Session>> {
     use crate::net::{NetMode, judge, proxy};
-    match mode {
-        NetMode::Argv => return Ok(None),
-        NetMode::Broker => return Err(crate::net::broker_missing()),
-        NetMode::Strict => {}
+    if mode == NetMode::Argv {
+        return Ok(None);
     }
-    let real: Vec<(String, egress::Policy)> = plan
+    let policies: Vec<(String, egress::Policy)> = plan
         .env
         .iter()
         .filter_map(|n| {
@@ -563,22 +572,44 @@ fn net_session(
                 .map(|e| (n.to_string(), e.policy.clone()))
         })
         .collect();
-    let names = real.iter().map(|(n, _)| n.clone()).collect();
+    let names = policies.iter().map(|(n, _)| n.clone()).collect();
+    // Under broker, the secrets the child holds only as stand-ins are judged as brokered.
+    let (brokered, real): (Vec<_>, Vec<_>) = policies
+        .into_iter()
+        .partition(|(n, _)| broker.is_some_and(|b| b.brokered().any(|x| x == n)));
+    let intercept = broker.map(|b| {
+        let hook: Arc<dyn proxy::Intercept> = b.broker.clone();
+        hook
+    });
     let set = Arc::clone(set);
     let ctx = proxy::Context {
         rules: judge::Rules {
             real,
-            brokered: Vec::new(),
+            brokered,
             allow_hosts,
-            broker: false,
+            broker: mode == NetMode::Broker,
         },
         paths: opened.paths.clone(),
         names,
         mode: mode.as_str(),
         redact: Arc::new(move |s: &str| scrub(&set, s.as_bytes())),
-        intercept: None,
+        intercept,
     };
     crate::net::Session::prepare(mode, ctx)
+}
+
+/// Under `--net broker`: the stand-ins, the run's CA and the child's bundle (`None` in the
+/// other modes).
+fn broker_session(
+    opened: &Opened,
+    plan: &inject::Plan,
+    mode: crate::net::NetMode,
+    net_ca: Option<&std::path::Path>,
+) -> Result<Option<crate::net::broker::session::Session>> {
+    if mode != crate::net::NetMode::Broker {
+        return Ok(None);
+    }
+    crate::net::broker::session::Session::prepare(&opened.contents, &plan.env, net_ca).map(Some)
 }
 
 #[cfg(test)]

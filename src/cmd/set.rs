@@ -119,10 +119,13 @@ pub(crate) fn check_description(d: &str) -> Result<()> {
 
 /// Builds a policy from `--allow/--confirm/--deny` patterns, validating each.
 pub fn policy_from(rules: &RuleArgs) -> Result<Policy> {
-    Policy::from_lists(&rules.allow, &rules.confirm, &rules.deny).map_err(|e| {
-        Error::new(Exit::DataErr, e.to_string())
-            .hint("patterns are host, *.domain or *, each with an optional :port")
-    })
+    let mut policy =
+        Policy::from_lists(&rules.allow, &rules.confirm, &rules.deny).map_err(|e| {
+            Error::new(Exit::DataErr, e.to_string())
+                .hint("patterns are host, *.domain or *, each with an optional :port")
+        })?;
+    policy.broker = rules.broker.unwrap_or_default();
+    Ok(policy)
 }
 
 /// Reads the value: a hidden prompt (twice) when stdin is a terminal, else all of stdin

@@ -30,6 +30,53 @@ pub struct Policy {
     pub confirm: Vec<HostPattern>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deny: Vec<HostPattern>,
+    /// How the secret travels under `vault run --net broker` (see [`Brokering`]).
+    #[serde(default, skip_serializing_if = "Brokering::is_default")]
+    pub broker: Brokering,
+}
+
+/// How a secret travels under `vault run --net broker`. Ordered by how much it exposes: a
+/// change up the order widens the policy.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Brokering {
+    /// The child holds a stand-in; the broker puts the value into request heads (request
+    /// line, headers) bound for allowed hosts.
+    #[default]
+    Headers,
+    /// As `headers`, and into request bodies too.
+    Body,
+    /// Injected for real (for non-HTTP clients: a database password, an ssh key); the
+    /// run's network then gets `--net strict` treatment for it.
+    Never,
+}
+
+impl Brokering {
+    fn is_default(&self) -> bool {
+        *self == Brokering::Headers
+    }
+
+    /// The name as typed (`headers`, `body`, `never`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Brokering::Headers => "headers",
+            Brokering::Body => "body",
+            Brokering::Never => "never",
+        }
+    }
 }
 
 impl Policy {
@@ -55,6 +102,7 @@ impl Policy {
             allow: parse_all(allow)?,
             confirm: parse_all(confirm)?,
             deny: parse_all(deny)?,
+            broker: Brokering::default(),
         })
     }
 
@@ -78,10 +126,12 @@ impl Policy {
             }
         }
         if parts.is_empty() {
-            "no hosts allowed".to_string()
-        } else {
-            parts.join("; ")
+            parts.push("no hosts allowed".to_string());
         }
+        if !self.broker.is_default() {
+            parts.push(format!("broker {}", self.broker.as_str()));
+        }
+        parts.join("; ")
     }
 }
 
@@ -274,6 +324,18 @@ pub fn widening(old: &Policy, new: &Policy) -> Vec<String> {
             reasons.push(r);
         }
     };
+    if new.broker > old.broker {
+        add(match new.broker {
+            Brokering::Never => {
+                "broker never: under --net broker the command gets the real value, not a stand-in"
+                    .to_string()
+            }
+            _ => format!(
+                "broker {}: under --net broker the value is also put into request bodies",
+                new.broker.as_str()
+            ),
+        });
+    }
     let reachable_new = new
         .allow
         .iter()
@@ -946,5 +1008,31 @@ mod tests {
             let json = serde_json::to_string(&p).expect("ser");
             prop_assert_eq!(serde_json::from_str::<Policy>(&json).expect("de"), p);
         }
+    }
+}
+
+#[cfg(test)]
+mod broker_tests {
+    use super::{Brokering, Policy, widening};
+
+    #[test]
+    fn brokering_is_stored_only_when_set_and_widens_upwards() {
+        let mut p = Policy::from_lists(&["a.com"], &[], &[]).expect("ok");
+        assert_eq!(
+            serde_json::to_string(&p).expect("ser"),
+            r#"{"allow":["a.com"]}"#
+        );
+        let mut never = p.clone();
+        never.broker = Brokering::Never;
+        let json = serde_json::to_string(&never).expect("ser");
+        assert_eq!(json, r#"{"allow":["a.com"],"broker":"never"}"#);
+        assert_eq!(serde_json::from_str::<Policy>(&json).expect("de"), never);
+        assert!(serde_json::from_str::<Policy>(r#"{"broker":"sometimes"}"#).is_err());
+        assert_eq!(never.summary(), "allow a.com; broker never");
+        assert_eq!(widening(&p, &never).len(), 1);
+        assert!(widening(&never, &p).is_empty());
+        p.broker = Brokering::Body;
+        assert!(widening(&p, &never)[0].contains("real value"));
+        assert!(widening(&Policy::default(), &p)[0].contains("request bodies"));
     }
 }

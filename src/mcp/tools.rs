@@ -175,6 +175,9 @@ pub fn list_secrets() -> Reply {
                 "name": name,
                 "description": e.description.as_deref().map(|d| scrub(&patterns, &clean(d, 1024))),
                 "policy": e.policy.summary(),
+                // Under `--net broker` the command holds a stand-in, and the value goes only
+                // into requests to allowed hosts; `never`: injected for real.
+                "brokered": e.policy.broker != crate::egress::policy::Brokering::Never,
             })
         })
         .collect();

@@ -7,6 +7,7 @@
 mod agent;
 mod approvals;
 mod audit;
+mod broker;
 mod egress;
 mod errors;
 mod escape;
