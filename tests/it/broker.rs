@@ -337,7 +337,7 @@ fn a_secret_marked_never_is_injected_for_real_and_listed_as_such() {
         ]),
         77,
     );
-    assert!(err.contains("widening"), "{err}");
+    assert!(err.contains("widen"), "{err}");
     let out = v.ok(&mut broker(&v, None, "printf %s \"$DB_PASSWORD\" | wc -c"));
     // The real value (28 bytes) reached the child; its output is still redacted.
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "28");
