@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -105,17 +105,7 @@ pub fn update<T>(change: impl FnOnce(&mut State) -> Result<(bool, T)>) -> Result
         .create(&dir)
         .map_err(|e| Error::io(dir.display(), &e))?;
     let lock_path = dir.join("state.lock");
-    let lock = fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
-        .open(&lock_path)
-        .map_err(|e| Error::io(lock_path.display(), &e))?;
-    lock.lock()
-        .map_err(|e| Error::io(lock_path.display(), &e))?;
+    let lock = crate::store::lock_file(&lock_path)?;
     let mut state = load()?;
     let (changed, out) = change(&mut state)?;
     if changed {

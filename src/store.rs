@@ -183,7 +183,14 @@ pub struct Lock {
 /// Takes the store lock, waiting for other writers.
 pub fn lock(paths: &Paths) -> Result<Lock> {
     check_home(paths)?;
-    let path = paths.lock();
+    Ok(Lock {
+        _file: lock_file(&paths.lock())?,
+    })
+}
+
+/// Opens (creating, 0600, never through a symlink) the lock file at `path` and takes an
+/// exclusive lock on it, waiting for other holders. Unlocked when the file is dropped.
+pub fn lock_file(path: &Path) -> Result<File> {
     let file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -191,10 +198,10 @@ pub fn lock(paths: &Paths) -> Result<Lock> {
         .truncate(false)
         .mode(0o600)
         .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
-        .open(&path)
+        .open(path)
         .map_err(|e| Error::io(path.display(), &e))?;
     file.lock().map_err(|e| Error::io(path.display(), &e))?;
-    Ok(Lock { _file: file })
+    Ok(file)
 }
 
 /// Atomically replaces `store.age` with `ciphertext`. The caller holds the lock.

@@ -30,18 +30,14 @@ use crate::relay::Filter;
 /// Label under which unlock material (identity strings) is redacted.
 const UNLOCK_LABEL: &str = "VAULT_IDENTITY";
 
-/// Environment variables that carry unlock material and never reach a child.
-const UNLOCK_VARS: &[&str] = &[
-    "VAULT_IDENTITY",
-    "VAULT_IDENTITY_FILE",
-    // A remote store's server token and AppRole credentials (remote/auth.rs).
-    "BAO_TOKEN",
-    "VAULT_TOKEN",
-    "BAO_ROLE_ID",
-    "BAO_SECRET_ID",
-    "VAULT_ROLE_ID",
-    "VAULT_SECRET_ID",
-];
+/// Environment variables that carry unlock material and never reach a child: the
+/// identity routes, and a remote store's server token and AppRole credentials.
+fn is_unlock_var(name: &std::ffi::OsStr) -> bool {
+    ["VAULT_IDENTITY", "VAULT_IDENTITY_FILE"]
+        .iter()
+        .chain(crate::remote::auth::TOKEN_VARS)
+        .any(|u| name == *u)
+}
 
 /// Runs the command; returns its exit status.
 pub fn run(args: &RunArgs) -> Result<Exit> {
@@ -304,7 +300,7 @@ fn child_env(
     plan: &inject::Plan,
 ) -> Vec<(OsString, OsString)> {
     let mut env: Vec<(OsString, OsString)> = std::env::vars_os()
-        .filter(|(k, _)| !UNLOCK_VARS.iter().any(|u| k == u))
+        .filter(|(k, _)| !is_unlock_var(k))
         .filter(|(k, _)| !plan.env.iter().any(|n| k == n.as_str()))
         .collect();
     for name in &plan.env {
@@ -618,7 +614,7 @@ mod remote_tests {
     fn every_server_token_variable_is_stripped_from_the_child() {
         for var in crate::remote::auth::TOKEN_VARS {
             assert!(
-                super::UNLOCK_VARS.contains(var),
+                super::is_unlock_var(std::ffi::OsStr::new(var)),
                 "{var} would reach the child"
             );
         }

@@ -38,7 +38,7 @@ pub mod tls;
 
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, TcpStream};
 use std::path::Path;
 use std::sync::Arc;
 use std::thread;
@@ -57,8 +57,6 @@ use replace::{Action, Replacer, replace_all};
 /// How long the broker waits for a `CONNECT` client's first byte to tell TLS from other
 /// protocols (a client that waits for the server to speak first gets a blind relay).
 const FIRST_BYTE: Duration = Duration::from_secs(3);
-/// How long connecting to the host may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long a kept-alive connection may sit idle between requests.
 const IDLE: Duration = Duration::from_secs(300);
 
@@ -275,7 +273,7 @@ impl Broker {
     ) -> io::Result<Outcome> {
         client.set_read_timeout(Some(IDLE))?;
         let mut child = Reader::with_buffer(client, head);
-        let upstream = dial(host, port)?;
+        let upstream = crate::net::proxy::dial(host, port)?;
         let mut upstream = Reader::new(upstream);
         let plan = self.plan(host, port, 80);
         let mut outcome = Outcome::default();
@@ -297,7 +295,7 @@ impl Broker {
         host: &str,
         port: u16,
     ) -> io::Result<StreamOwned<ClientConnection, TcpStream>> {
-        let tcp = dial(host, port)?;
+        let tcp = crate::net::proxy::dial(host, port)?;
         let name = ServerName::try_from(host.to_string())
             .map_err(|e| io::Error::other(format!("{host}: not a TLS server name ({e})")))?;
         let conn =
@@ -357,25 +355,11 @@ fn finish(result: Result<(), Failure>, mut outcome: Outcome) -> io::Result<Outco
     }
 }
 
-fn dial(host: &str, port: u16) -> io::Result<TcpStream> {
-    let mut last = io::Error::other(format!("{host}: no address"));
-    for addr in (host, port).to_socket_addrs()? {
-        match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
-            Ok(s) => {
-                let _ = s.set_nodelay(true);
-                return Ok(s);
-            }
-            Err(e) => last = e,
-        }
-    }
-    Err(last)
-}
-
 /// A `CONNECT` stream that is not TLS: copied both ways untouched (it can only carry
 /// stand-ins; every value the child holds for real allowed this host).
 fn blind(client: TcpStream, host: &str, port: u16) -> io::Result<Outcome> {
     client.set_read_timeout(None)?;
-    let upstream = dial(host, port)?;
+    let upstream = crate::net::proxy::dial(host, port)?;
     let (mut c2, mut u2) = (client.try_clone()?, upstream.try_clone()?);
     let up = thread::Builder::new()
         .name("vault-broker-up".into())

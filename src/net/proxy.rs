@@ -221,8 +221,9 @@ fn decide(ctx: &Context, raw_host: &str, port: u16) -> Result<String, String> {
     }
 }
 
-/// Connects to an allowed host from vault's own network namespace.
-fn dial(host: &str, port: u16) -> io::Result<TcpStream> {
+/// Connects to an allowed host from vault's own network namespace (the broker dials
+/// through this too).
+pub(crate) fn dial(host: &str, port: u16) -> io::Result<TcpStream> {
     let mut last = io::Error::new(io::ErrorKind::NotFound, "the name resolves to no address");
     for addr in (host, port).to_socket_addrs()? {
         match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
