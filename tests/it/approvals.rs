@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 
+use crate::support::have;
 use crate::support::pty::PtySession;
 use crate::support::{Fixture, Vault, assert_error, contains, without_terminal, wrap};
 
@@ -192,21 +193,6 @@ fn through_script(v: &Vault, input: &str, args: &str) -> std::process::Output {
     let _ = stdin.write_all(input.as_bytes());
     drop(stdin);
     child.wait_with_output().unwrap()
-}
-
-fn have(tool: &str) -> bool {
-    let ok = StdCommand::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{tool} is required in CI"
-        );
-        eprintln!("skipping: {tool} not installed");
-    }
-    ok
 }
 
 // ---------------------------------------------------------------------------------------

@@ -11,26 +11,11 @@ use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
 
+use crate::support::have;
 use crate::support::{Vault, contains, without_terminal, wrap};
 
 const TOKEN: &str = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
 const OTHER: &str = "sk-otherOTHERother0123456789otherOTHER0123";
-
-/// Skips locally (fails in CI) without the tool.
-fn have(tool: &str) -> bool {
-    let found = StdCommand::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found || std::env::var_os("CI").is_none(),
-        "{tool} is needed by the broker tests (CI must have it)"
-    );
-    if !found {
-        eprintln!("broker test skipped: {tool} is not installed");
-    }
-    found
-}
 
 fn namespaces_here() -> bool {
     let ok = StdCommand::new("unshare")

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 
+use crate::support::have;
 use crate::support::{BIN, Vault, assert_error, contains, without_terminal, wrap};
 
 const UNAVAILABLE: i32 = 69;
@@ -106,22 +107,6 @@ fn answer(mut stream: TcpStream, port: u16) -> Option<String> {
     );
     let _ = stream.write_all(response.as_bytes());
     Some(String::from_utf8_lossy(&head).into_owned())
-}
-
-/// True when a tool is on PATH; when it is not, a local run skips, CI fails.
-fn have(tool: &str) -> bool {
-    let found = StdCommand::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found || std::env::var_os("CI").is_none(),
-        "{tool} is needed by the net tests (CI must have it)"
-    );
-    if !found {
-        eprintln!("net test skipped: {tool} is not installed");
-    }
-    found
 }
 
 /// Whether this machine can make namespaces at all (it can here and in CI; elsewhere the

@@ -8,6 +8,7 @@ use std::os::fd::OwnedFd;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::have;
 use crate::support::pty::PtySession;
 use crate::support::{Vault, assert_no_leak, contains};
 
@@ -25,24 +26,6 @@ fn store(secrets: &[(&str, &[u8])]) -> Vault {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-/// True if `tool` is on PATH. Missing, the test is skipped with a message, except under
-/// `CI=true`, where it fails.
-fn have(tool: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{tool} is needed by this test"
-        );
-        eprintln!("skipped: {tool} not installed");
-    }
-    found
 }
 
 /// What a screen shows of `b`: CSI and OSC sequences (and `ESC (`-style ones) removed.

@@ -542,3 +542,9 @@ pub fn have_tool(program: &str, why: &str) -> bool {
     }
     found
 }
+
+/// [`have_tool`] for a test whose reason is its own name.
+#[must_use]
+pub fn have(program: &str) -> bool {
+    have_tool(program, "a test needs it")
+}
