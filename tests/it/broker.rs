@@ -5,12 +5,12 @@
 //! the server logs what it received, so "the allowed server got the value" and "the denied
 //! request never arrived" are asserted, not assumed.
 
-use std::io::Read;
 use std::path::Path;
 use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
 
+use crate::support::KillOnDrop;
 use crate::support::have;
 use crate::support::{Vault, contains, without_terminal, wrap};
 
@@ -106,15 +106,6 @@ fn test_ca(dir: &Path) {
     );
 }
 
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// A python3 HTTPS server (HTTP/1.1, keep-alive) that appends `path auth body` to
 /// `seen.log` for every request and answers with the Authorization header it got, in an
 /// `X-Echo` header and in the body (a reflected value).
@@ -141,20 +132,7 @@ s.socket = c.wrap_socket(s.socket, server_side=True)
 print(s.server_address[1], flush=True)
 s.serve_forever()
 "#;
-    let mut child = StdCommand::new("python3")
-        .current_dir(dir)
-        .args(["-c", script])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3");
-    let mut line = String::new();
-    let mut out = child.stdout.take().expect("stdout");
-    let mut byte = [0u8; 1];
-    while out.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
-        line.push(char::from(byte[0]));
-    }
-    let port = line.trim().parse().expect("port");
-    (KillOnDrop(child), port)
+    crate::support::python_server(dir, script)
 }
 
 fn broker(v: &Vault, ca: Option<&Path>, script: &str) -> Command {

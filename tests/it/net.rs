@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 
+use crate::support::KillOnDrop;
 use crate::support::have;
 use crate::support::{BIN, Vault, assert_error, contains, without_terminal, wrap};
 
@@ -439,29 +440,7 @@ s.socket = c.wrap_socket(s.socket, server_side=True)
 print(s.server_address[1], flush=True)
 s.serve_forever()
 "#;
-    let mut child = StdCommand::new("python3")
-        .current_dir(dir)
-        .args(["-c", script])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3");
-    let mut line = String::new();
-    let mut out = child.stdout.take().expect("stdout");
-    let mut byte = [0u8; 1];
-    while out.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
-        line.push(char::from(byte[0]));
-    }
-    let port = line.trim().parse().expect("port");
-    (KillOnDrop(child), port)
-}
-
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    crate::support::python_server(dir, script)
 }
 
 #[test]
@@ -512,23 +491,10 @@ fn git_clones_over_http_through_the_proxy() {
     );
     git(&["update-server-info"], &repo);
     let server = {
-        let mut child = StdCommand::new("python3")
-            .current_dir(&root)
-            .args([
-                "-c",
-                "import http.server,functools,sys\ns=http.server.ThreadingHTTPServer(('127.0.0.1',0),functools.partial(http.server.SimpleHTTPRequestHandler,directory='.'))\nprint(s.server_address[1],flush=True)\ns.serve_forever()",
-            ])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("python3");
-        let mut out = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        let mut byte = [0u8; 1];
-        while out.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
-            line.push(char::from(byte[0]));
-        }
-        (KillOnDrop(child), line.trim().parse::<u16>().expect("port"))
+        crate::support::python_server(
+            &root,
+            "import http.server,functools,sys\ns=http.server.ThreadingHTTPServer(('127.0.0.1',0),functools.partial(http.server.SimpleHTTPRequestHandler,directory='.'))\nprint(s.server_address[1],flush=True)\ns.serve_forever()",
+        )
     };
     let dest = v.path("clone");
     let out = v.ok(&mut strict(

@@ -548,3 +548,34 @@ pub fn have_tool(program: &str, why: &str) -> bool {
 pub fn have(program: &str) -> bool {
     have_tool(program, "a test needs it")
 }
+
+/// A child process killed (and reaped) when dropped: a test's server.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `python3 -c script` in `dir`; the script prints the port it listens on (on
+/// 127.0.0.1) as its first line. Returns the server and that port.
+pub fn python_server(dir: &Path, script: &str) -> (KillOnDrop, u16) {
+    use std::io::Read as _;
+    let mut child = std::process::Command::new("python3")
+        .current_dir(dir)
+        .args(["-c", script])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3");
+    let mut line = String::new();
+    let mut out = child.stdout.take().expect("stdout");
+    let mut byte = [0u8; 1];
+    while out.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
+        line.push(char::from(byte[0]));
+    }
+    let port = line.trim().parse().expect("port");
+    (KillOnDrop(child), port)
+}
