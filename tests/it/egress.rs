@@ -47,6 +47,11 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start() -> Server {
+        Server::start_with(echo_headers)
+    }
+
+    /// As [`Server::start`], answering each request with the body `body(head, port)`.
+    pub(crate) fn start_with(body: fn(&str, u16) -> String) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         listener
             .set_nonblocking(true)
@@ -66,7 +71,7 @@ impl Server {
                     match listener.accept() {
                         Ok((stream, _)) => {
                             connections.fetch_add(1, Ordering::SeqCst);
-                            if let Some(request) = serve(stream) {
+                            if let Some(request) = serve(stream, port, body) {
                                 requests.lock().expect("requests lock").push(request);
                             }
                         }
@@ -116,8 +121,8 @@ impl Drop for Server {
     }
 }
 
-/// Reads one request head, answers it, returns the head.
-fn serve(mut stream: TcpStream) -> Option<Vec<u8>> {
+/// Reads one request head, answers it with `body(head, port)`, returns the head.
+fn serve(mut stream: TcpStream, port: u16, body: fn(&str, u16) -> String) -> Option<Vec<u8>> {
     stream.set_nonblocking(false).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     let mut head = Vec::new();
@@ -128,9 +133,20 @@ fn serve(mut stream: TcpStream) -> Option<Vec<u8>> {
             Ok(n) => head.extend_from_slice(&buf[..n]),
         }
     }
-    let text = String::from_utf8_lossy(&head).into_owned();
+    let body = body(&String::from_utf8_lossy(&head), port);
+    let response = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes());
+    let _ = stream.flush();
+    Some(head)
+}
+
+/// The default answer: the `Authorization` and `X-Token` headers the request carried.
+fn echo_headers(head: &str, _port: u16) -> String {
     let header = |name: &str| -> String {
-        text.lines()
+        head.lines()
             .find_map(|l| {
                 let (k, v) = l.split_once(':')?;
                 k.trim()
@@ -139,18 +155,11 @@ fn serve(mut stream: TcpStream) -> Option<Vec<u8>> {
             })
             .unwrap_or_default()
     };
-    let body = format!(
+    format!(
         "authorization={}\nx-token={}\n",
         header("authorization"),
         header("x-token")
-    );
-    let response = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = stream.write_all(response.as_bytes());
-    let _ = stream.flush();
-    Some(head)
+    )
 }
 
 // ---------------------------------------------------------------------------------------

@@ -4,17 +4,12 @@
 //! assumed. The unprivileged path runs vault inside an outer `unshare -U` mapping it to a
 //! non-root uid; the fail-closed path inside one whose `user.max_user_namespaces` is 0.
 
-use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::Command as StdCommand;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::Duration;
 
 use assert_cmd::Command;
 
+use crate::egress::Server;
 use crate::support::KillOnDrop;
 use crate::support::have;
 use crate::support::{BIN, Vault, assert_error, contains, without_terminal, wrap};
@@ -22,92 +17,10 @@ use crate::support::{BIN, Vault, assert_error, contains, without_terminal, wrap}
 const UNAVAILABLE: i32 = 69;
 const DENIED_BODY: &str = "vault: ";
 
-/// An HTTP/1.1 server on 127.0.0.1 counting connections; answers `hello from PORT` and
-/// records each request head.
-struct Server {
-    port: u16,
-    connections: Arc<AtomicUsize>,
-    heads: Arc<Mutex<Vec<String>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Server {
-    fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("non-blocking");
-        let port = listener.local_addr().expect("addr").port();
-        let connections = Arc::new(AtomicUsize::new(0));
-        let heads = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (connections, heads, stop) = (
-                Arc::clone(&connections),
-                Arc::clone(&heads),
-                Arc::clone(&stop),
-            );
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::SeqCst) {
-                    match listener.accept() {
-                        Ok((stream, _)) => {
-                            connections.fetch_add(1, Ordering::SeqCst);
-                            if let Some(h) = answer(stream, port) {
-                                heads.lock().expect("lock").push(h);
-                            }
-                        }
-                        Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                            std::thread::sleep(Duration::from_millis(5));
-                        }
-                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                    }
-                }
-            })
-        };
-        Server {
-            port,
-            connections,
-            heads,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
-    }
-
-    fn connections(&self) -> usize {
-        self.connections.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-fn answer(mut stream: TcpStream, port: u16) -> Option<String> {
-    stream.set_nonblocking(false).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut head = Vec::new();
-    let mut buf = [0u8; 4096];
-    while !contains(&head, b"\r\n\r\n") {
-        match stream.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
-        }
-    }
-    let body = format!("hello from {port}\n");
-    let response = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = stream.write_all(response.as_bytes());
-    Some(String::from_utf8_lossy(&head).into_owned())
+/// The egress tests' 127.0.0.1 server (it counts connections and records request heads),
+/// answering `hello from PORT`.
+fn hello_server() -> Server {
+    Server::start_with(|_, port| format!("hello from {port}\n"))
 }
 
 /// Whether this machine can make namespaces at all (it can here and in CI; elsewhere the
@@ -163,8 +76,8 @@ fn allowed_host_is_reached_by_curl_python_and_socks() {
         return;
     }
     let v = fresh();
-    let s = Server::start();
-    let allow = format!("127.0.0.1:{}", s.port);
+    let s = hello_server();
+    let allow = format!("127.0.0.1:{}", s.port());
     let url = s.url();
     let py = format!(
         "python3 -c 'import urllib.request;print(urllib.request.urlopen(\"{url}\").read().decode(), end=\"\")'"
@@ -173,12 +86,16 @@ fn allowed_host_is_reached_by_curl_python_and_socks() {
         "curl -sS {url}; {py}; curl -sS --proxy socks5h://127.0.0.1:3128 {url}; env | grep -c -i '^no_proxy=' || true"
     );
     let out = v.ok(&mut strict(&v, &["--allow-host", &allow], &script));
-    let want = format!("hello from {}\n", s.port);
+    let want = format!("hello from {}\n", s.port());
     assert_eq!(stdout(&out), format!("{want}{want}{want}0\n"));
     // The request left vault in origin form, Host naming the judged host.
-    let heads = s.heads.lock().expect("lock").clone();
+    let heads: Vec<String> = s
+        .requests()
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).into_owned())
+        .collect();
     assert!(heads[0].starts_with("GET / HTTP/1.1\r\n"), "{heads:?}");
-    assert!(heads[0].contains(&format!("Host: 127.0.0.1:{}\r\n", s.port)));
+    assert!(heads[0].contains(&format!("Host: 127.0.0.1:{}\r\n", s.port())));
     let entries = net_entries(&v);
     assert_eq!(entries.len(), 3, "{entries:?}");
     for e in &entries {
@@ -195,25 +112,28 @@ fn denied_host_gets_a_403_and_an_audit_entry_and_the_server_nothing() {
         return;
     }
     let v = fresh();
-    let allowed = Server::start();
-    let denied = Server::start();
+    let allowed = hello_server();
+    let denied = hello_server();
     let out = v.ok(&mut strict(
         &v,
-        &["--allow-host", &format!("127.0.0.1:{}", allowed.port)],
+        &["--allow-host", &format!("127.0.0.1:{}", allowed.port())],
         &format!("curl -sS -i {}", denied.url()),
     ));
     let text = stdout(&out);
     assert!(text.starts_with("HTTP/1.1 403 Forbidden\r\n"), "{text}");
     let reason = format!(
         "X-Vault-Refused: 127.0.0.1:{} matches no --allow-host pattern\r\n",
-        denied.port
+        denied.port()
     );
     assert!(text.contains(&reason), "{text}");
     assert!(text.contains(DENIED_BODY));
     assert_eq!(denied.connections(), 0);
     let entries = net_entries(&v);
     assert_eq!(entries.len(), 1);
-    assert_eq!(entries[0]["hosts"][0], format!("127.0.0.1:{}", denied.port));
+    assert_eq!(
+        entries[0]["hosts"][0],
+        format!("127.0.0.1:{}", denied.port())
+    );
     assert!(
         entries[0]["decision"]["deny"]
             .as_str()
@@ -240,11 +160,16 @@ fn secrets_policies_decide_and_allow_host_only_narrows() {
         return;
     }
     let v = fresh();
-    let a = Server::start();
-    let b = Server::start();
+    let a = hello_server();
+    let b = hello_server();
     v.ok(v
         .cmd()
-        .args(["set", "TOKEN", "--allow", &format!("127.0.0.1:{}", a.port)])
+        .args([
+            "set",
+            "TOKEN",
+            "--allow",
+            &format!("127.0.0.1:{}", a.port()),
+        ])
         .write_stdin("tok-value-123\n"));
     // The URL is built at run time, so the argv check (which would refuse a readable denied
     // URL before exec) leaves it to the network.
@@ -260,7 +185,7 @@ fn secrets_policies_decide_and_allow_host_only_narrows() {
     // --allow-host cannot widen what TOKEN allows ...
     assert_eq!(
         code(
-            &["--allow-host", &format!("127.0.0.1:{}", b.port)],
+            &["--allow-host", &format!("127.0.0.1:{}", b.port())],
             &b.url()
         ),
         "403"
@@ -268,7 +193,7 @@ fn secrets_policies_decide_and_allow_host_only_narrows() {
     // ... and can narrow it.
     assert_eq!(
         code(
-            &["--allow-host", &format!("127.0.0.1:{}", b.port)],
+            &["--allow-host", &format!("127.0.0.1:{}", b.port())],
             &a.url()
         ),
         "403"
@@ -280,7 +205,7 @@ fn secrets_policies_decide_and_allow_host_only_narrows() {
     assert!(err.contains("TOKEN may not be sent to"), "{err}");
     let deny = net_entries(&v)
         .into_iter()
-        .find(|e| e["hosts"][0] == format!("127.0.0.1:{}", b.port))
+        .find(|e| e["hosts"][0] == format!("127.0.0.1:{}", b.port()))
         .expect("an entry for b");
     assert_eq!(deny["secrets"][0], "TOKEN");
     assert!(
@@ -301,8 +226,8 @@ fn what_the_argv_check_cannot_see_cannot_reach_the_network() {
         .cmd()
         .args(["set", "TOKEN", "--allow", "allowed.invalid"])
         .write_stdin("tok-value-123\n"));
-    let denied = Server::start();
-    let port = denied.port;
+    let denied = hello_server();
+    let port = denied.port();
     let encoded = {
         use base64::Engine;
         base64::engine::general_purpose::STANDARD.encode(denied.url())
@@ -516,19 +441,19 @@ fn unprivileged_vault_makes_its_namespace_too() {
         return;
     }
     let v = fresh();
-    let s = Server::start();
+    let s = hello_server();
     // An outer user namespace maps vault to uid 1000: vault is not root there and takes the
     // unprivileged path (its own user namespace, one-line maps).
     let mut std = v.std_program("unshare");
     std.env("VAULT_IDENTITY", &v.fixture.identity)
         .args(["-U", "--map-user=1000", "--map-group=1000", BIN])
         .args(["run", "--net", "strict", "--allow-host"])
-        .arg(format!("127.0.0.1:{}", s.port))
+        .arg(format!("127.0.0.1:{}", s.port()))
         .args(["--", "sh", "-c"])
         .arg(format!("id -u; curl -sS {}", s.url()));
     without_terminal(&mut std);
     let out = v.ok(&mut wrap(std));
-    assert_eq!(stdout(&out), format!("1000\nhello from {}\n", s.port));
+    assert_eq!(stdout(&out), format!("1000\nhello from {}\n", s.port()));
 }
 
 #[test]
@@ -596,14 +521,14 @@ fn a_confirm_host_needs_an_approval_and_none_can_be_given() {
         return;
     }
     let v = fresh();
-    let s = Server::start();
+    let s = hello_server();
     v.ok(v
         .cmd()
         .args([
             "set",
             "TOKEN",
             "--confirm",
-            &format!("127.0.0.1:{}", s.port),
+            &format!("127.0.0.1:{}", s.port()),
         ])
         .write_stdin("tok-value-123\n"));
     let out = v.ok(&mut strict(
