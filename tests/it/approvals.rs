@@ -519,6 +519,14 @@ fn personal(v: &Vault) -> PathBuf {
     v.path("user/data/vault")
 }
 
+/// `vault set NAME` in `dir`, headless, the value on stdin.
+fn set_in_repo(v: &Vault, dir: &Path, name: &str, stdin: &str) -> std::process::Output {
+    let mut set = in_repo(v, dir);
+    set.args(["set", name]);
+    without_terminal(&mut set);
+    wrap(set).write_stdin(stdin.to_owned()).output().unwrap()
+}
+
 fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -557,13 +565,7 @@ fn a_hostile_clone_needs_approval_before_the_first_write() {
 
     // The first write, headless: refused, the store unchanged, both recipients shown.
     let before = fs::read(&store).unwrap();
-    let mut set = in_repo(&v, &repo);
-    set.args(["set", "GITHUB_TOKEN"]);
-    without_terminal(&mut set);
-    let out = wrap(set)
-        .write_stdin(format!("{VALUE}\n"))
-        .output()
-        .unwrap();
+    let out = set_in_repo(&v, &repo, "GITHUB_TOKEN", &format!("{VALUE}\n"));
     let err = stderr_of(&out);
     assert_eq!(out.status.code(), Some(DENIED), "{err}");
     assert!(
@@ -601,13 +603,7 @@ fn a_hostile_clone_needs_approval_before_the_first_write() {
     assert!(screen.contains("(readable by 2 recipient(s))"), "{screen}");
 
     // Approved once: the next write asks nothing.
-    let mut set = in_repo(&v, &repo);
-    set.args(["set", "OTHER_TOKEN"]);
-    without_terminal(&mut set);
-    let out = wrap(set)
-        .write_stdin(format!("{VALUE}-2\n"))
-        .output()
-        .unwrap();
+    let out = set_in_repo(&v, &repo, "OTHER_TOKEN", &format!("{VALUE}-2\n"));
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains("readable by 2 recipient(s)"));
 
@@ -628,13 +624,7 @@ fn a_hostile_clone_needs_approval_before_the_first_write() {
     )
     .unwrap();
     let before = fs::read(&store).unwrap();
-    let mut set = in_repo(&v, &repo);
-    set.args(["set", "THIRD_TOKEN"]);
-    without_terminal(&mut set);
-    let out = wrap(set)
-        .write_stdin(format!("{VALUE}-3\n"))
-        .output()
-        .unwrap();
+    let out = set_in_repo(&v, &repo, "THIRD_TOKEN", &format!("{VALUE}-3\n"));
     let err = stderr_of(&out);
     assert_eq!(out.status.code(), Some(DENIED), "{err}");
     assert!(
@@ -659,13 +649,7 @@ fn a_project_store_you_create_is_trusted() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    let mut set = in_repo(&v, &repo);
-    set.args(["set", "API_TOKEN"]);
-    without_terminal(&mut set);
-    let out = wrap(set)
-        .write_stdin(format!("{VALUE}\n"))
-        .output()
-        .unwrap();
+    let out = set_in_repo(&v, &repo, "API_TOKEN", &format!("{VALUE}\n"));
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(
         stderr_of(&out).contains("/.vault/store.age (readable by 1 recipient(s))"),
