@@ -207,18 +207,31 @@ pub const RESERVED_RULES: &[&str] = &["*_PROXY and PROXY", "GIT_*EDITOR"];
 /// the egress check refuses (`env HOME=DIR curl …`).
 #[must_use]
 pub fn reserved(name: &str) -> Option<Reserved> {
-    let upper = name.to_ascii_uppercase();
-    let upper = upper.as_str();
-    if let Some((_, kind)) = RESERVED_NAMES.iter().find(|(n, _)| *n == upper) {
+    // Case-insensitive without an uppercased copy: this runs for every injected secret.
+    let name = name.as_bytes();
+    let starts =
+        |p: &str| name.len() >= p.len() && name[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    let ends = |s: &str| {
+        name.len() >= s.len() && name[name.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes())
+    };
+    // The names sorted once, then searched comparing `name` uppercased byte by byte.
+    static SORTED: std::sync::OnceLock<Vec<(&str, Reserved)>> = std::sync::OnceLock::new();
+    let sorted = SORTED.get_or_init(|| {
+        let mut v = RESERVED_NAMES.to_vec();
+        v.sort_unstable_by_key(|(n, _)| *n);
+        v
+    });
+    let upper = || name.iter().map(u8::to_ascii_uppercase);
+    if let Ok(i) = sorted.binary_search_by(|(n, _)| n.bytes().cmp(upper())) {
+        return Some(sorted[i].1);
+    }
+    if let Some((_, kind)) = RESERVED_PREFIXES.iter().find(|(p, _)| starts(p)) {
         return Some(*kind);
     }
-    if let Some((_, kind)) = RESERVED_PREFIXES.iter().find(|(p, _)| upper.starts_with(p)) {
-        return Some(*kind);
-    }
-    if upper.ends_with("_PROXY") || upper == "PROXY" {
+    if ends("_PROXY") || name.eq_ignore_ascii_case(b"PROXY") {
         return Some(Reserved::Config);
     }
-    if upper.starts_with("GIT_") && upper.ends_with("EDITOR") {
+    if starts("GIT_") && ends("EDITOR") {
         return Some(Reserved::Hook);
     }
     None
@@ -262,13 +275,7 @@ impl SecretName {
     /// older vault, or by hand, may hold a name that is reserved now. Such a secret can
     /// still be listed and removed; [`SecretName::check_injectable`] refuses to inject it.
     pub fn stored(name: &str) -> Result<SecretName> {
-        let ok = name.len() <= MAX_NAME_LEN
-            && name
-                .bytes()
-                .next()
-                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
-            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-        if ok {
+        if SecretName::is_stored_syntax(name) {
             Ok(SecretName(name.to_string()))
         } else {
             Err(Error::new(
@@ -276,6 +283,18 @@ impl SecretName {
                 format!("invalid secret name {}", shown_name(name)),
             ))
         }
+    }
+
+    /// Whether `name` has a name's syntax (what [`SecretName::stored`] checks), without
+    /// making one.
+    #[must_use]
+    pub fn is_stored_syntax(name: &str) -> bool {
+        name.len() <= MAX_NAME_LEN
+            && name
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
     }
 
     /// Refuses to inject a secret whose name is reserved (see [`reserved`]).
@@ -421,8 +440,24 @@ impl fmt::Display for SecretValue {
 
 #[cfg(test)]
 mod tests {
-    use super::{SecretName, SecretValue, reserved};
+    use super::{RESERVED_NAMES, SecretName, SecretValue, reserved};
     use zeroize::Zeroizing;
+
+    #[test]
+    fn every_reserved_name_is_found_in_any_case_and_nothing_near_it() {
+        for (n, kind) in RESERVED_NAMES {
+            assert!(
+                n.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'),
+                "{n}: the list is written in uppercase"
+            );
+            assert_eq!(reserved(n), Some(*kind), "{n}");
+            assert_eq!(reserved(&n.to_ascii_lowercase()), Some(*kind), "{n}");
+        }
+        for ordinary in ["HOMEX", "HOM", "GITHUB_TOKEN", "A", "ZZZZ", "_"] {
+            assert_eq!(reserved(ordinary), None, "{ordinary}");
+        }
+    }
 
     #[test]
     fn names() {

@@ -34,6 +34,7 @@ pub struct Contents {
     /// age recipients (public keys) the store is encrypted to.
     pub recipients: Vec<String>,
     /// Secrets by name.
+    #[serde(deserialize_with = "sorted_map")]
     pub secrets: BTreeMap<String, Entry>,
     /// The audit log's head at this store's last write (see `audit`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -151,14 +152,16 @@ impl Contents {
             )
             .hint("upgrade vault"));
         }
-        for name in contents.secrets.keys() {
-            // Syntax only: a name reserved since it was stored is refused at injection.
-            SecretName::stored(name).map_err(|_| {
-                Error::new(
-                    Exit::IoErr,
-                    "the store holds an invalid secret name; it is damaged",
-                )
-            })?;
+        // Syntax only: a name reserved since it was stored is refused at injection.
+        if !contents
+            .secrets
+            .keys()
+            .all(|name| SecretName::is_stored_syntax(name))
+        {
+            return Err(Error::new(
+                Exit::IoErr,
+                "the store holds an invalid secret name; it is damaged",
+            ));
         }
         Ok(contents)
     }
@@ -211,6 +214,33 @@ impl Contents {
     pub fn get(&self, name: &SecretName) -> Option<&Entry> {
         self.secrets.get(name.as_str())
     }
+}
+
+/// The secrets map, built in one pass: the store writes names in sorted order, so
+/// collecting them first and building the tree from the (already sorted) list costs no
+/// per-name search. A repeated name keeps its last entry, as inserting one by one would.
+fn sorted_map<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<BTreeMap<String, Entry>, D::Error> {
+    struct Pairs;
+    impl<'de> Visitor<'de> for Pairs {
+        type Value = BTreeMap<String, Entry>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a map of secrets by name")
+        }
+        fn visit_map<M: de::MapAccess<'de>>(
+            self,
+            mut map: M,
+        ) -> std::result::Result<Self::Value, M::Error> {
+            let mut pairs: Vec<(String, Entry)> =
+                Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+            while let Some(pair) = map.next_entry()? {
+                pairs.push(pair);
+            }
+            Ok(pairs.into_iter().collect())
+        }
+    }
+    deserializer.deserialize_map(Pairs)
 }
 
 /// serde_json's error category, without its message (which may quote input).
@@ -305,5 +335,20 @@ mod tests {
     fn damaged_is_refused_without_quoting() {
         let e = Contents::from_bytes(b"{\"format\":\"vault-store\",\"secret-ish\"").unwrap_err();
         assert!(!e.message.contains("secret-ish"), "{}", e.message);
+    }
+
+    #[test]
+    fn names_in_any_order_load_sorted_and_a_repeated_name_keeps_its_last_entry() {
+        let entry = |v: &str| format!(r#"{{"value":"{v}","created":1,"updated":1}}"#);
+        let json = format!(
+            r#"{{"format":"vault-store","version":1,"recipients":[],"secrets":{{"B":{},"A":{},"B":{}}}}}"#,
+            entry("MQ=="),
+            entry("Mg=="),
+            entry("Mw==")
+        );
+        let c = Contents::from_bytes(json.as_bytes()).unwrap();
+        let names: Vec<&str> = c.secrets.keys().map(String::as_str).collect();
+        assert_eq!(names, ["A", "B"]);
+        assert_eq!(c.secrets["B"].value.expose(), b"3");
     }
 }
