@@ -60,7 +60,7 @@ use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use rustix::io::Errno;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 /// A streaming byte filter (vault's Redactor implements this).
 ///
@@ -174,7 +174,8 @@ impl OutState {
             },
             sink: o.sink,
             filter: o.filter,
-            out: Zeroizing::new(Vec::with_capacity(READ_CHUNK)),
+            // Allocated at the first byte (see `scratch`).
+            out: Zeroizing::new(Vec::new()),
             is_pty: o.is_pty,
         }
     }
@@ -195,7 +196,7 @@ struct InState {
     target: Option<InputTarget>,
     /// No more reads from vault's stdin (EOF seen, or nowhere to send).
     done: bool,
-    buf: Zeroizing<Vec<u8>>,
+    buf: ReadBuf,
     start: usize,
     end: usize,
     /// Whether the last byte forwarded to a PTY ended a line.
@@ -208,7 +209,7 @@ impl InState {
             source: i.source,
             target: Some(i.target),
             done: false,
-            buf: Zeroizing::new(vec![0; READ_CHUNK]),
+            buf: ReadBuf::default(),
             start: 0,
             end: 0,
             at_line_start: true,
@@ -241,7 +242,7 @@ pub fn relay<S: Supervisor>(
 ) -> io::Result<Outcome<S::Exit>> {
     let mut outs: Vec<OutState> = outputs.into_iter().map(OutState::new).collect();
     let mut inp = input.map(InState::new);
-    let mut buf = Zeroizing::new(vec![0u8; READ_CHUNK]);
+    let mut buf = ReadBuf::default();
     let mut write_error: Option<io::Error> = None;
 
     let mut exit = sup.wake(pty_fd(&outs))?;
@@ -404,9 +405,57 @@ fn target_fd<'a>(target: Option<&'a InputTarget>, outs: &'a [OutState]) -> Optio
 /// Read what a child stream has (a few chunks at most, so one busy stream
 /// cannot starve the others), filter it and write it out. Returns whether
 /// data arrived.
+/// A read buffer, allocated at its first use and wiped when dropped up to the most bytes any
+/// read put in it: a command that prints little (or reads no input) does not pay for
+/// wiping 64 KiB it never used.
+#[derive(Default)]
+struct ReadBuf {
+    bytes: Vec<u8>,
+    /// No byte at or past this index was ever written.
+    dirty: usize,
+}
+
+impl ReadBuf {
+    /// One `read(2)` from `fd` into the buffer's start.
+    fn read(&mut self, fd: impl AsFd) -> rustix::io::Result<usize> {
+        if self.bytes.is_empty() {
+            self.bytes = vec![0; READ_CHUNK];
+        }
+        let n = rustix::io::read(fd, &mut self.bytes[..])?;
+        self.dirty = self.dirty.max(n);
+        Ok(n)
+    }
+
+    /// Puts `bytes` at the buffer's start (the EOF characters sent to a PTY).
+    fn put(&mut self, bytes: &[u8]) {
+        if self.bytes.is_empty() {
+            self.bytes = vec![0; READ_CHUNK];
+        }
+        self.bytes[..bytes.len()].copy_from_slice(bytes);
+        self.dirty = self.dirty.max(bytes.len());
+    }
+
+    fn capacity(&self) -> usize {
+        READ_CHUNK
+    }
+}
+
+impl std::ops::Deref for ReadBuf {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl Drop for ReadBuf {
+    fn drop(&mut self) {
+        self.bytes[..self.dirty].zeroize();
+    }
+}
+
 fn pump_output(
     o: &mut OutState,
-    buf: &mut [u8],
+    buf: &mut ReadBuf,
     write_error: &mut Option<io::Error>,
 ) -> io::Result<bool> {
     let mut got = false;
@@ -421,7 +470,7 @@ fn pump_output(
         let Some(src) = &o.source else {
             break;
         };
-        match rustix::io::read(src, &mut *buf) {
+        match buf.read(src) {
             Ok(0) | Err(Errno::IO) => {
                 // Pipe EOF, or (Linux) the last PTY slave fd was closed. The
                 // master stays open until the relay returns (after the reap):
@@ -439,12 +488,15 @@ fn pump_output(
             }
             Ok(n) => {
                 got = true;
+                if o.out.capacity() == 0 {
+                    o.out.reserve_exact(READ_CHUNK);
+                }
                 o.out.clear();
                 o.filter.feed(&buf[..n], &mut o.out);
                 write_sink(o, write_error);
                 // A short read means the source is (about) empty: back to
                 // poll rather than a read that would say EAGAIN.
-                if n < buf.len() {
+                if n < buf.capacity() {
                     break;
                 }
             }
@@ -504,7 +556,7 @@ fn read_stdin(st: &mut InState, revents: PollFlags) {
     let result = if revents.contains(PollFlags::NVAL) {
         Err(Errno::BADF)
     } else {
-        rustix::io::read(st.source, &mut st.buf[..])
+        st.buf.read(st.source)
     };
     match result {
         Ok(0) => stdin_eof(st),
@@ -527,13 +579,11 @@ fn stdin_eof(st: &mut InState) {
             veof: Some(veof), ..
         }) => {
             let veof = *veof;
-            st.buf[0] = veof;
+            // One EOF character ends a line the child is reading; at a line start it is
+            // the EOF itself. (It can come before any read: a closed or invalid stdin.)
+            st.end = if st.at_line_start { 1 } else { 2 };
+            st.buf.put(&[veof; 2][..st.end]);
             st.start = 0;
-            st.end = 1;
-            if !st.at_line_start {
-                st.buf[1] = veof;
-                st.end = 2;
-            }
         }
         Some(InputTarget::Pty { veof: None, .. }) | None => {}
     }
