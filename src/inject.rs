@@ -21,7 +21,7 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::secret::SecretName;
-use crate::secrets::Contents;
+use crate::secrets::{Contents, Entry};
 
 const OPEN: &[u8] = b"{{secure.";
 const CLOSE: &[u8] = b"}}";
@@ -33,6 +33,35 @@ pub struct Plan {
     pub env: Vec<SecretName>,
     /// Referenced by placeholders (a subset of `env`).
     pub referenced: Vec<SecretName>,
+}
+
+impl Plan {
+    /// The entry of each injected secret, in `env`'s order (a name the store does not hold
+    /// is skipped). `env` is usually every stored name in the store's sorted order, so the
+    /// two are walked side by side rather than searched name by name.
+    #[must_use]
+    pub fn entries<'c>(&self, contents: &'c Contents) -> Vec<(&SecretName, &'c Entry)> {
+        let sorted = self.env.windows(2).all(|w| w[0].as_str() < w[1].as_str());
+        if !sorted {
+            return self
+                .env
+                .iter()
+                .filter_map(|n| contents.get(n).map(|e| (n, e)))
+                .collect();
+        }
+        let mut out = Vec::with_capacity(self.env.len());
+        let mut stored = contents.secrets.iter().peekable();
+        for name in &self.env {
+            while stored
+                .next_if(|(k, _)| k.as_str() < name.as_str())
+                .is_some()
+            {}
+            if let Some((_, e)) = stored.next_if(|(k, _)| k.as_str() == name.as_str()) {
+                out.push((name, e));
+            }
+        }
+        out
+    }
 }
 
 /// Finds every placeholder in `argv`, in order, without duplicates.
@@ -273,6 +302,33 @@ mod tests {
 
     fn argv(a: &[&str]) -> Vec<OsString> {
         a.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn entries_follow_the_plan_in_store_order_or_as_chosen() {
+        let c = store(&[("A", "1"), ("B", "2"), ("C", "3"), ("D", "4")]);
+        let values = |p: &super::Plan| -> Vec<(String, Vec<u8>)> {
+            p.entries(&c)
+                .into_iter()
+                .map(|(n, e)| (n.to_string(), e.value.expose().to_vec()))
+                .collect()
+        };
+        let all = plan(&c, &[], &argv(&["true"])).unwrap();
+        assert_eq!(
+            values(&all),
+            [("A", b"1"), ("B", b"2"), ("C", b"3"), ("D", b"4")]
+                .map(|(n, v)| (n.to_string(), v.to_vec()))
+        );
+        let some = plan(&c, &["B".into(), "D".into()], &argv(&["true"])).unwrap();
+        assert_eq!(
+            values(&some),
+            [("B", b"2"), ("D", b"4")].map(|(n, v)| (n.to_string(), v.to_vec()))
+        );
+        let unsorted = plan(&c, &["D".into(), "A".into()], &argv(&["true"])).unwrap();
+        assert_eq!(
+            values(&unsorted),
+            [("D", b"4"), ("A", b"1")].map(|(n, v)| (n.to_string(), v.to_vec()))
+        );
     }
 
     fn names(p: &[crate::secret::SecretName]) -> Vec<&str> {

@@ -76,7 +76,7 @@
 //! The pid is reaped while holding the same lock the forwarder takes, so a
 //! signal is never sent to a pid that was reaped and possibly reused.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStringExt;
@@ -111,7 +111,7 @@ pub enum Mode {
 }
 
 /// What to run.
-pub struct Spawn {
+pub struct Spawn<'a> {
     /// Already resolved `argv[0]` (may contain a secret after substitution!).
     pub program: OsString,
     /// Already substituted (may contain secrets).
@@ -119,8 +119,11 @@ pub struct Spawn {
     /// `argv[0]` as the user typed it before substitution: the only thing
     /// error messages may show.
     pub display: String,
-    /// The child's complete environment (the inherited one is cleared).
+    /// The child's environment (the inherited one is cleared): `env`, then `secrets`.
     pub env: Vec<(OsString, OsString)>,
+    /// The injected secrets, borrowed from the decrypted store (no copy to wipe); no name
+    /// is also in `env`.
+    pub secrets: Vec<(&'a OsStr, &'a OsStr)>,
     pub cwd: PathBuf,
     pub mode: Mode,
     /// Run in the child after fork, last before exec (e.g. `net::namespace`); must be
@@ -213,7 +216,7 @@ static RUN_LOCK: Mutex<()> = Mutex::new(());
 /// set up, [`RunError::Io`] when relaying fails or output could not be
 /// written (e.g. `ENOSPC`); the child has exited by then.
 pub fn run(
-    mut spawn: Spawn,
+    mut spawn: Spawn<'_>,
     make_filter: &mut dyn FnMut() -> Box<dyn Filter>,
 ) -> Result<ChildExit, RunError> {
     let _serial = lock(&RUN_LOCK);
@@ -231,7 +234,7 @@ pub fn run(
 }
 
 fn run_inner(
-    spawn: &mut Spawn,
+    spawn: &mut Spawn<'_>,
     make_filter: &mut dyn FnMut() -> Box<dyn Filter>,
     signals: &'static SignalState,
 ) -> Result<ChildExit, RunError> {
@@ -288,6 +291,7 @@ fn run_inner(
     cmd.args(&spawn.args)
         .env_clear()
         .envs(spawn.env.iter().map(|(k, v)| (k, v)))
+        .envs(spawn.secrets.iter().copied())
         .current_dir(&spawn.cwd);
     let merged = merged_output_pipe(on_pty)?;
     let child_fd = |i: usize| -> Result<Stdio, RunError> {
@@ -589,7 +593,7 @@ fn classify_spawn_error(e: io::Error, display: &str, cwd: &Path) -> RunError {
 
 /// Best effort: overwrite our copies of the substituted argv and env (std's
 /// `Command` made its own, which it frees without wiping).
-fn wipe(spawn: &mut Spawn) {
+fn wipe(spawn: &mut Spawn<'_>) {
     fn wipe_os(s: &mut OsString) {
         let mut bytes = std::mem::take(s).into_vec();
         bytes.zeroize();
@@ -976,6 +980,7 @@ mod tests {
             args: args.iter().map(OsString::from).collect(),
             display: "shown-name".into(),
             env: vec![("PATH".into(), "/usr/bin:/bin".into())],
+            secrets: Vec::new(),
             cwd: cwd.to_path_buf(),
             mode: Mode::Pipes,
             pre_exec: None,

@@ -10,8 +10,8 @@
 //! 6. audit the run (argv as typed with values redacted, hosts, decisions, exit status,
 //!    duration, redaction counts) and return the child's status.
 
-use std::ffi::OsString;
-use std::os::unix::ffi::OsStringExt;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
@@ -26,6 +26,7 @@ use crate::inject;
 use crate::pty::{self, ChildExit, Mode, RunError, Spawn};
 use crate::redact::{PatternSet, Patterns, Redactor};
 use crate::relay::Filter;
+use crate::secret::SecretName;
 
 /// Label under which unlock material (identity strings) is redacted.
 const UNLOCK_LABEL: &str = "VAULT_IDENTITY";
@@ -58,7 +59,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     // redacted with only the patterns that occur in them.
     let compiled = Arc::new(Compiling::new(Arc::clone(&set)));
     let shown_argv = redacted_argv(&args.command, &set);
-    let env_names: Vec<String> = plan.env.iter().map(ToString::to_string).collect();
+    let env_names: Vec<String> = plan.env.iter().map(|n| n.as_str().to_owned()).collect();
 
     let net_mode = crate::net::effective(args.net, opened.config.net);
     let allow_hosts = net_flags(args, net_mode)?;
@@ -73,7 +74,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         &set,
         net_enforced,
     )?;
-    let mut entry = audit::Entry::new("run", env_names.clone());
+    let mut entry = audit::Entry::new("run", env_names);
     entry.argv = Some(shown_argv.clone());
     entry.hosts.clone_from(&check.hosts);
     entry.decision = Some(check.decision.clone());
@@ -95,8 +96,13 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         // As typed, and redacted: a value typed into the command word must not come back
         // in "command not found".
         display: shown_argv.first().cloned().unwrap_or_default(),
+        secrets: plan
+            .entries(for_child)
+            .into_iter()
+            .map(|(n, e)| (OsStr::new(n.as_str()), OsStr::from_bytes(e.value.expose())))
+            .collect(),
         env: {
-            let mut env = child_env(for_child, &plan);
+            let mut env = child_env(&plan);
             if net.is_some() {
                 crate::net::Session::child_env(&mut env);
             }
@@ -154,21 +160,21 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
             Err(err)
         }
     };
-    audit::append(&opened.paths, entry.clone())?;
-    if let Some(file) = &args.json_summary {
-        write_summary(file, &entry, net_mode)?;
+    let summary = args
+        .json_summary
+        .as_ref()
+        .map(|_| summary(&entry, net_mode));
+    audit::append(&opened.paths, entry)?;
+    if let (Some(file), Some(summary)) = (&args.json_summary, summary) {
+        write_summary(file, &summary)?;
     }
     outcome
 }
 
 /// `--json-summary FILE`: the run's audit entry as a harness reads it (names, hosts,
 /// decisions and counts; never a value), written when the run ends.
-fn write_summary(
-    file: &std::path::Path,
-    entry: &audit::Entry,
-    net: crate::net::NetMode,
-) -> Result<()> {
-    let summary = serde_json::json!({
+fn summary(entry: &audit::Entry, net: crate::net::NetMode) -> serde_json::Value {
+    serde_json::json!({
         "exit": entry.exit,
         "network": net.as_str(),
         "secrets": entry.secrets,
@@ -177,8 +183,11 @@ fn write_summary(
         "redactions": entry.redactions,
         "duration_ms": entry.duration_ms,
         "note": entry.note,
-    });
-    let mut text = serde_json::to_vec_pretty(&summary).unwrap_or_default();
+    })
+}
+
+fn write_summary(file: &std::path::Path, summary: &serde_json::Value) -> Result<()> {
+    let mut text = serde_json::to_vec_pretty(summary).unwrap_or_default();
     text.push(b'\n');
     std::fs::write(file, text).map_err(|e| Error::io("the --json-summary file", &e))
 }
@@ -294,24 +303,18 @@ fn mode(args: &RunArgs, pref: PtyPref) -> Mode {
     }
 }
 
-/// vault's environment without unlock material, plus each injected secret.
-fn child_env(
-    contents: &crate::secrets::Contents,
-    plan: &inject::Plan,
-) -> Vec<(OsString, OsString)> {
-    let mut env: Vec<(OsString, OsString)> = std::env::vars_os()
+/// vault's environment without unlock material and without the variables the injected
+/// secrets (`Spawn::secrets`) set.
+fn child_env(plan: &inject::Plan) -> Vec<(OsString, OsString)> {
+    let mut injected: Vec<&str> = plan.env.iter().map(SecretName::as_str).collect();
+    injected.sort_unstable();
+    std::env::vars_os()
         .filter(|(k, _)| !is_unlock_var(k))
-        .filter(|(k, _)| !plan.env.iter().any(|n| k == n.as_str()))
-        .collect();
-    for name in &plan.env {
-        if let Some(entry) = contents.get(name) {
-            env.push((
-                OsString::from(name.as_str()),
-                OsString::from_vec(entry.value.expose().to_vec()),
-            ));
-        }
-    }
-    env
+        .filter(|(k, _)| {
+            k.to_str()
+                .is_none_or(|k| injected.binary_search(&k).is_err())
+        })
+        .collect()
 }
 
 fn run_error(e: RunError) -> Error {
@@ -378,22 +381,24 @@ pub(crate) fn argv_check(
     plan: &inject::Plan,
     template: &[String],
 ) -> egress::policy::Check {
-    let secrets: Vec<(&str, &egress::Policy)> = plan
-        .env
+    let entries = plan.entries(&opened.contents);
+    let secrets: Vec<(&str, &egress::Policy)> = entries
         .iter()
-        .filter_map(|n| opened.contents.get(n).map(|e| (n.as_str(), &e.policy)))
+        .map(|(n, e)| (n.as_str(), &e.policy))
         .collect();
     // A value sent out as a DNS label (`dig VALUE.evil.example`): names are
     // case-insensitive, so the comparison is too. Short values stay out, as in the
-    // redactor's encodings.
-    let values: Vec<Vec<u8>> = plan
-        .env
-        .iter()
-        .filter_map(|n| opened.contents.get(n))
-        .map(|e| e.value.expose().to_ascii_lowercase())
-        .filter(|v| v.len() >= crate::secret::MIN_VALUE_LEN)
-        .collect();
+    // redactor's encodings. Lowercased only when a destination is there to compare.
+    let values: std::cell::OnceCell<Vec<zeroize::Zeroizing<Vec<u8>>>> = std::cell::OnceCell::new();
     let holds_secret = |host: &str| {
+        let values = values.get_or_init(|| {
+            entries
+                .iter()
+                .map(|(_, e)| e)
+                .filter(|e| e.value.len() >= crate::secret::MIN_VALUE_LEN)
+                .map(|e| zeroize::Zeroizing::new(e.value.expose().to_ascii_lowercase()))
+                .collect()
+        });
         let host = host.as_bytes().to_ascii_lowercase();
         values
             .iter()
@@ -412,22 +417,19 @@ fn egress_check(
     set: &PatternSet,
     net_enforced: bool,
 ) -> Result<EgressCheck> {
-    let secrets: Vec<(&str, &egress::Policy)> = plan
-        .env
-        .iter()
-        .filter_map(|n| opened.contents.get(n).map(|e| (n.as_str(), &e.policy)))
-        .collect();
     let template: Vec<String> = argv
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let names: Vec<String> = plan.env.iter().map(ToString::to_string).collect();
+    // Only a refusal or a confirmation names the secrets here; an allowed run is audited
+    // when it ends.
+    let names = || -> Vec<String> { plan.env.iter().map(|n| n.as_str().to_owned()).collect() };
     let text = |s: &str| scrub(set, s.as_bytes());
     // Audits the refusal; the error is the refusal (with its hint), or the audit failure
     // when the refusal could not be recorded.
     let refuse =
         |hosts: Vec<String>, decision: serde_json::Value, message: String, hint: &str| -> Error {
-            let mut entry = audit::Entry::new("deny", names.clone());
+            let mut entry = audit::Entry::new("deny", names());
             entry.argv = Some(shown.to_vec());
             entry.hosts = hosts;
             entry.decision = Some(decision);
@@ -445,7 +447,7 @@ fn egress_check(
         .collect();
     match check.decision {
         egress::policy::Decision::Allow => Ok(EgressCheck {
-            decision: serde_json::json!(if secrets.is_empty() {
+            decision: serde_json::json!(if plan.env.is_empty() {
                 "allow: no secret injected"
             } else if hosts.is_empty() {
                 "allow: no destination in argv"
@@ -501,7 +503,7 @@ fn egress_check(
                 &detail,
             );
             let decision = serde_json::json!({ "confirm": list.iter().map(|l| l.trim()).collect::<Vec<_>>(), "answer": if approved.is_ok() { "approved" } else { "refused" } });
-            let mut entry = audit::Entry::new("confirm", names.clone());
+            let mut entry = audit::Entry::new("confirm", names());
             entry.argv = Some(shown.to_vec());
             entry.hosts.clone_from(&hosts);
             entry.decision = Some(decision.clone());

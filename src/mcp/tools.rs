@@ -207,9 +207,9 @@ pub fn check(args: &Value) -> Reply {
     };
     let names: Vec<String> = plan.env.iter().map(ToString::to_string).collect();
     let secrets: Vec<(&str, &egress::Policy)> = plan
-        .env
-        .iter()
-        .filter_map(|n| opened.contents.get(n).map(|e| (n.as_str(), &e.policy)))
+        .entries(&opened.contents)
+        .into_iter()
+        .map(|(n, e)| (n.as_str(), &e.policy))
         .collect();
     let patterns = crate::cmd::run::patterns(&opened);
     let text = |s: &str| scrub(&patterns, s);
