@@ -551,6 +551,17 @@ fn breakers() -> Vec<Breaker> {
                 std::io::Write::write_all(&mut f, b"not json\n").expect("append");
             }),
         ),
+        (
+            // The head is read without parsing the whole entry: its shape is still checked.
+            "damaged (last line JSON with a seq, but not an entry)",
+            Box::new(|v: &Vault| {
+                let mut f = fs::OpenOptions::new()
+                    .append(true)
+                    .open(audit_path(v))
+                    .expect("open");
+                std::io::Write::write_all(&mut f, b"{\"seq\":99}\n").expect("append");
+            }),
+        ),
     ];
     if !rustix::process::geteuid().is_root() {
         all.push((
