@@ -436,8 +436,10 @@ impl Redactor {
         self.st.release(safe, w, self.base, out, &patterns.names);
         // Keep the context for the next feed (it contains every unreleased byte).
         let keep = len.min(patterns.longest.saturating_sub(1));
+        // The bytes past `keep` are overwritten by the next feed and wiped at `finish` or
+        // drop (as the relay's read buffer is): wiping them here, per feed, cost a volatile
+        // store per byte of output.
         self.buf.copy_within(len - keep.., 0);
-        self.buf[keep..].zeroize();
         self.buf.truncate(keep);
         self.base = pos - keep as u64;
     }
