@@ -522,6 +522,15 @@ fn verify_detects_bit_flips() {
 /// A named way to make audit.jsonl unwritable.
 type Breaker = (&'static str, Box<dyn Fn(&Vault)>);
 
+/// Appends raw bytes to audit.jsonl.
+fn append_line(v: &Vault, line: &[u8]) {
+    let mut f = fs::OpenOptions::new()
+        .append(true)
+        .open(audit_path(v))
+        .expect("open");
+    std::io::Write::write_all(&mut f, line).expect("append");
+}
+
 /// What to do to audit.jsonl to make it unwritable, by name.
 fn breakers() -> Vec<Breaker> {
     let mut all: Vec<Breaker> = vec![
@@ -543,24 +552,12 @@ fn breakers() -> Vec<Breaker> {
         ),
         (
             "damaged (last line not an entry)",
-            Box::new(|v: &Vault| {
-                let mut f = fs::OpenOptions::new()
-                    .append(true)
-                    .open(audit_path(v))
-                    .expect("open");
-                std::io::Write::write_all(&mut f, b"not json\n").expect("append");
-            }),
+            Box::new(|v: &Vault| append_line(v, b"not json\n")),
         ),
         (
             // The head is read without parsing the whole entry: its shape is still checked.
             "damaged (last line JSON with a seq, but not an entry)",
-            Box::new(|v: &Vault| {
-                let mut f = fs::OpenOptions::new()
-                    .append(true)
-                    .open(audit_path(v))
-                    .expect("open");
-                std::io::Write::write_all(&mut f, b"{\"seq\":99}\n").expect("append");
-            }),
+            Box::new(|v: &Vault| append_line(v, b"{\"seq\":99}\n")),
         ),
     ];
     if !rustix::process::geteuid().is_root() {
