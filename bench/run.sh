@@ -16,8 +16,12 @@
 # BIG is generated log-like text (timestamps, levels, key=value pairs, hex ids) with the 100
 # stored values planted in it. Throughputs are the best of $RUNS runs, MB = 10^6 bytes.
 #
-#   bench/run.sh [path/to/vault]     (default: target/release/vault, built if missing)
+#   bench/run.sh [path/to/vault [path/to/before]]   (default: target/release/vault, built if missing)
 #   BIG_MB=1024 RUNS=3 STARTUP_RUNS=51 bench/run.sh
+#
+# With a second binary (an earlier build, say), every vault measurement is taken for both,
+# one right after the other, so "before" and "after" share the machine's conditions; the
+# baselines are measured once. Both must read the same store format.
 #
 # Prints a markdown table (docs/benchmarks.md quotes one).
 set -euo pipefail
@@ -27,6 +31,10 @@ if [ ! -x "$vault" ]; then
     cargo build --release --quiet
 fi
 vault=$(realpath "$vault")
+bins=("$vault")
+if [ -n "${2:-}" ]; then
+    bins+=("$(realpath "$2")")
+fi
 big_mb=${BIG_MB:-1024}
 runs=${RUNS:-3}
 startup_runs=${STARTUP_RUNS:-51}
@@ -184,104 +192,179 @@ cat "$big" >/dev/null # into the page cache
 # ---------------------------------------------------------------------------------------
 # Measurements
 
-run_pipes() { "$vault" run --no-pty -- cat "$big" >/dev/null </dev/null; }
+# Each vault measurement takes the binary as its first argument.
+run_pipes() { "$1" run --no-pty -- cat "$big" >/dev/null </dev/null; }
 # The baseline is the same two-process pipeline vault makes (cat -> pipe -> reader).
 # shellcheck disable=SC2002
 base_pipes() { cat "$big" </dev/null | cat >/dev/null; }
-run_pty() { "$vault" run --pty -- cat "$big" >/dev/null </dev/null; }
+run_pty() { "$1" run --pty -- cat "$big" >/dev/null </dev/null; }
 base_pty() { script -qc "cat '$big'" /dev/null >/dev/null </dev/null; }
-run_redact() { "$vault" redact <"$big" >/dev/null; }
+run_redact() { "$1" redact <"$big" >/dev/null; }
 # Piped: GNU grep stops at the first match when its stdout is /dev/null.
 head -n 100 "$tmp/values" >"$tmp/values100"
 base_grep() { grep -cF -f "$tmp/values100" "$big" | cat >/dev/null || true; }
-run_redact_cat() { "$vault" redact <"$big" | cat >/dev/null; }
+run_redact_cat() { "$1" redact <"$big" | cat >/dev/null; }
 # shellcheck disable=SC2002
 base_cat_cat() { cat "$big" | cat >/dev/null; }
+
+# R[i.key]: measurement `key` of binary i (0: the one measured, 1: before)
+declare -A R
+# each KEY CMD...: R[i.KEY] = output of CMD... BIN for every binary, one after the other
+each() {
+    local key=$1 i
+    shift
+    for i in "${!bins[@]}"; do
+        R[$i.$key]=$("$@" "${bins[$i]}")
+    done
+}
+# with VAULT_HOME set to the N-secret store
+at() {
+    local n=$1
+    shift
+    VAULT_HOME="$tmp/home$n" "$@"
+}
+m_wall() { # n args... bin
+    local n=$1 bin=${*: -1}
+    at "$n" median_ms "$bin" "${@:2:$#-2}"
+}
+m_cpu() {
+    local n=$1 bin=${*: -1}
+    at "$n" cpu_ms "$bin" "${@:2:$#-2}"
+}
+m_insns() {
+    local bin=$1 out="" n
+    shift
+    for n in 10 100 1000; do
+        out="$out / $(at "$n" insns "$bin" "$@")"
+    done
+    echo "${out# / }"
+}
+m_mbps() { # n func bin
+    at "$1" mbps "$big_bytes" "$(at "$1" best_ns "$2" "$3")"
+}
+m_rss() { # n file redact|run bin
+    local n=$1 file=$2 how=$3 bin=$4
+    if [ "$how" = redact ]; then
+        # shellcheck disable=SC2016 # expanded by the inner sh
+        at "$n" peak_rss_kib sh -c '"$0" redact < "$1"' "$bin" "$file"
+    else
+        at "$n" peak_rss_kib "$bin" run --no-pty -- cat "$file"
+    fi
+}
+insns_true() { m_insns "$1" run -- true; }
+insns_echo() { m_insns "$1" run --no-pty -- echo hi; }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # The program, not bash's builtin.
 true_bin=$(type -P true)
 true_ms=$(median_ms "$true_bin")
-run10_ms=$(VAULT_HOME="$tmp/home10" median_ms "$vault" run -- true)
-run100_ms=$(median_ms "$vault" run -- true)
-list10_ms=$(VAULT_HOME="$tmp/home10" median_ms "$vault" list)
-list100_ms=$(median_ms "$vault" list)
 echo_bin=$(type -P echo)
 echo_ms=$(median_ms "$echo_bin" hi)
-echo10_ms=$(VAULT_HOME="$tmp/home10" median_ms "$vault" run -- echo hi)
-echo100_ms=$(median_ms "$vault" run -- echo hi)
 true_cpu=$(cpu_ms "$true_bin")
-run10_cpu=$(VAULT_HOME="$tmp/home10" cpu_ms "$vault" run -- true)
-run100_cpu=$(cpu_ms "$vault" run -- true)
-list10_cpu=$(VAULT_HOME="$tmp/home10" cpu_ms "$vault" list)
-list100_cpu=$(cpu_ms "$vault" list)
-echo100_cpu=$(cpu_ms "$vault" run -- echo hi)
-run1000_ms=$(VAULT_HOME="$tmp/home1000" median_ms "$vault" run -- true)
-echo1000_ms=$(VAULT_HOME="$tmp/home1000" median_ms "$vault" run --no-pty -- echo hi)
-echo100np_ms=$(median_ms "$vault" run --no-pty -- echo hi)
-ins_true=""
-ins_echo=""
-for n in 10 100 1000; do
-    ins_true="$ins_true / $(VAULT_HOME="$tmp/home$n" insns "$vault" run -- true)"
-    ins_echo="$ins_echo / $(VAULT_HOME="$tmp/home$n" insns "$vault" run --no-pty -- echo hi)"
-done
-ins_true=${ins_true# / }
-ins_echo=${ins_echo# / }
+each run10 m_wall 10 run -- true
+each run100 m_wall 100 run -- true
+each run1000 m_wall 1000 run -- true
+each list10 m_wall 10 list
+each list100 m_wall 100 list
+each echo10 m_wall 10 run -- echo hi
+each echo100 m_wall 100 run -- echo hi
+each echo100np m_wall 100 run --no-pty -- echo hi
+each echo1000 m_wall 1000 run --no-pty -- echo hi
+each run10_cpu m_cpu 10 run -- true
+each run100_cpu m_cpu 100 run -- true
+each list10_cpu m_cpu 10 list
+each list100_cpu m_cpu 100 list
+each echo100_cpu m_cpu 100 run -- echo hi
+each ins_true insns_true
+each ins_echo insns_echo
 
-pipes=$(mbps "$big_bytes" "$(best_ns run_pipes)")
 pipes_base=$(mbps "$big_bytes" "$(best_ns base_pipes)")
-pipes10=$(VAULT_HOME="$tmp/home10" mbps "$big_bytes" "$(VAULT_HOME="$tmp/home10" best_ns run_pipes)")
-pty=$(mbps "$big_bytes" "$(best_ns run_pty)")
+each pipes m_mbps 100 run_pipes
+each pipes10 m_mbps 10 run_pipes
 pty_base=$(mbps "$big_bytes" "$(best_ns base_pty)")
-redact=$(mbps "$big_bytes" "$(best_ns run_redact)")
+each pty m_mbps 100 run_pty
 grep_base=$(mbps "$big_bytes" "$(best_ns base_grep)")
-redact_cat=$(mbps "$big_bytes" "$(best_ns run_redact_cat)")
+each redact m_mbps 100 run_redact
 cat_cat=$(mbps "$big_bytes" "$(best_ns base_cat_cat)")
+each redact_cat m_mbps 100 run_redact_cat
 
-rss100=$(peak_rss_kib "$vault" run --no-pty -- cat "$tmp/big100")
-rss100_10=$(VAULT_HOME="$tmp/home10" peak_rss_kib "$vault" run --no-pty -- cat "$tmp/big100")
-rssbig=$(peak_rss_kib "$vault" run --no-pty -- cat "$big")
-# shellcheck disable=SC2016 # expanded by the inner sh
-rss_redact=$(peak_rss_kib sh -c '"$0" redact < "$1"' "$vault" "$big")
-rss1000=$(VAULT_HOME="$tmp/home1000" peak_rss_kib "$vault" run --no-pty -- cat "$tmp/big100")
-# shellcheck disable=SC2016 # expanded by the inner sh
-rss_redact1000=$(VAULT_HOME="$tmp/home1000" peak_rss_kib sh -c '"$0" redact < "$1"' "$vault" "$tmp/big100")
+each rss100 m_rss 100 "$tmp/big100" run
+each rss100_10 m_rss 10 "$tmp/big100" run
+each rssbig m_rss 100 "$big" run
+each rss_redact m_rss 100 "$big" redact
+each rss1000 m_rss 1000 "$tmp/big100" run
+each rss_redact1000 m_rss 1000 "$tmp/big100" redact
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------------------------------
 # Report
 
-overhead10=$(awk -v a="$run10_ms" -v b="$true_ms" 'BEGIN { printf "%.2f", a - b }')
-overhead100=$(awk -v a="$run100_ms" -v b="$true_ms" 'BEGIN { printf "%.2f", a - b }')
-echo_over10=$(awk -v a="$echo10_ms" -v b="$echo_ms" 'BEGIN { printf "%.2f", a - b }')
-echo_over100=$(awk -v a="$echo100_ms" -v b="$echo_ms" 'BEGIN { printf "%.2f", a - b }')
+minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "+%.2f", a - b }'; }
+mib() { echo "$(($1 / 1024)) MiB ($1 KiB)"; }
+# row LABEL VAULT_CELL(i) BASELINE RATIO(i): a table row; VAULT_CELL and RATIO are functions
+# of the binary's index, printed for the binary measured and (if any) the one before
+row() {
+    local label=$1 cell=$2 base=$3 ratio=$4 line
+    line="| $label | $($cell 0) |"
+    if [ "${#bins[@]}" -gt 1 ]; then
+        line="$line $($cell 1) |"
+    fi
+    echo "$line $base | $($ratio 0) |"
+}
+none() { :; }
+v() { echo "${R[$1.$key]}"; }
+c_ms() { echo "${R[$1.$key]} ms"; }
+c_mbps() { echo "${R[$1.$key]} MB/s"; }
+c_rss() { mib "${R[$1.$key]}"; }
+over() { echo "$(minus "${R[$1.$key]}" "$base_v") ms"; }
+ratio() { pct "${R[$1.$key]}" "$base_v"; }
+
 echo "machine: $(nproc) cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 echo "load average (1/5/15 min): $load_before before, $load_after after"
-echo "stores: 10 and 100 secrets of 16-64 bytes (tokens, passwords with symbols, base64, hex); the 100-secret store unless said otherwise"
+echo "stores: 10, 100 and 1000 secrets of 16-64 bytes (tokens, passwords with symbols, base64, hex); the 100-secret store unless said otherwise"
 echo "BIG: $big_bytes bytes of log-like text (an ${block_bytes}-byte block repeated), 100 values planted; best of $runs runs; startup: median of $startup_runs"
-echo
-echo "| measurement | vault | baseline | ratio |"
-echo "|---|---|---|---|"
-echo "| startup, 10 secrets: \`vault run -- true\` vs \`true\` (wall, median) | $run10_ms ms | $true_ms ms | +$overhead10 ms |"
-echo "| startup, 10 secrets (CPU user+sys per run) | $run10_cpu ms | $true_cpu ms | |"
-echo "| startup, 100 secrets: \`vault run -- true\` vs \`true\` (wall, median) | $run100_ms ms | $true_ms ms | +$overhead100 ms |"
-echo "| startup, 100 secrets (CPU user+sys per run) | $run100_cpu ms | $true_cpu ms | |"
-echo "| with output, 10 secrets: \`vault run -- echo hi\` vs \`echo hi\` (wall, median) | $echo10_ms ms | $echo_ms ms | +$echo_over10 ms |"
-echo "| with output, 100 secrets (wall, median; CPU user+sys per run) | $echo100_ms ms; $echo100_cpu ms CPU | $echo_ms ms | +$echo_over100 ms |"
-echo "| startup, 1000 secrets: \`vault run -- true\` vs \`true\` (wall, median) | $run1000_ms ms | $true_ms ms | +$(awk -v a="$run1000_ms" -v b="$true_ms" 'BEGIN { printf "%.2f", a - b }') ms |"
-echo "| with output, \`vault run --no-pty -- echo hi\` vs \`true\`, 100 / 1000 secrets (wall, median) | $echo100np_ms / $echo1000_ms ms | $true_ms ms | +$(awk -v a="$echo100np_ms" -v b="$true_ms" 'BEGIN { printf "%.2f", a - b }') / +$(awk -v a="$echo1000_ms" -v b="$true_ms" 'BEGIN { printf "%.2f", a - b }') ms |"
-echo "| instructions, \`vault run -- true\`, 10 / 100 / 1000 secrets | $ins_true | | |"
-echo "| instructions, \`vault run --no-pty -- echo hi\`, 10 / 100 / 1000 secrets | $ins_echo | | |"
-echo "| for reference: \`vault list\` (unlock + decrypt, no patterns, no child), 10 / 100 secrets | $list10_ms / $list100_ms ms wall, $list10_cpu / $list100_cpu ms CPU | | |"
-echo "| pipes: \`vault run --no-pty -- cat BIG\` vs \`cat BIG \\| cat\` | $pipes MB/s | $pipes_base MB/s | $(pct "$pipes" "$pipes_base") |"
-echo "| pipes, 10 secrets | $pipes10 MB/s | $pipes_base MB/s | $(pct "$pipes10" "$pipes_base") |"
-echo "| PTY: \`vault run --pty -- cat BIG\` vs \`script -qc 'cat BIG'\` | $pty MB/s | $pty_base MB/s | $(pct "$pty" "$pty_base") |"
-echo "| redact: \`vault redact < BIG > /dev/null\` vs \`grep -cF -f values BIG \| cat\` | $redact MB/s | $grep_base MB/s | $(pct "$redact" "$grep_base") |"
-echo "| redact: \`vault redact < BIG \| cat\` vs \`cat BIG \| cat\` | $redact_cat MB/s | $cat_cat MB/s | $(pct "$redact_cat" "$cat_cat") |"
-echo "| peak RSS, \`vault run --no-pty -- cat\` 100 MB, 10 secrets | $((rss100_10 / 1024)) MiB ($rss100_10 KiB) | | |"
-echo "| peak RSS, \`vault run --no-pty -- cat\` 100 MB | $((rss100 / 1024)) MiB ($rss100 KiB) | | |"
-echo "| peak RSS, \`vault run --no-pty -- cat\` $((big_bytes / 1048576)) MiB | $((rssbig / 1024)) MiB ($rssbig KiB) | | |"
-echo "| peak RSS, \`vault redact\` $((big_bytes / 1048576)) MiB | $((rss_redact / 1024)) MiB ($rss_redact KiB) | | |"
-echo "| peak RSS, 1000 secrets: \`vault run --no-pty -- cat\` 100 MB / \`vault redact\` 100 MB | $((rss1000 / 1024)) / $((rss_redact1000 / 1024)) MiB ($rss1000 / $rss_redact1000 KiB) | | |"
+echo "vault: ${bins[0]}"
+if [ "${#bins[@]}" -gt 1 ]; then
+    echo "before: ${bins[1]}"
+    echo
+    echo "| measurement | vault | before | baseline | vault − / ÷ baseline |"
+    echo "|---|---|---|---|---|"
+else
+    echo
+    echo "| measurement | vault | baseline | vault − / ÷ baseline |"
+    echo "|---|---|---|---|"
+fi
+base_v=$true_ms
+key=run10 row "startup, 10 secrets: \`vault run -- true\` vs \`true\` (wall, median)" c_ms "$true_ms ms" over
+key=run100 row "startup, 100 secrets (wall, median)" c_ms "$true_ms ms" over
+key=run1000 row "startup, 1000 secrets (wall, median)" c_ms "$true_ms ms" over
+key=run10_cpu row "startup, 10 secrets (CPU user+sys per run)" c_ms "$true_cpu ms" none
+key=run100_cpu row "startup, 100 secrets (CPU user+sys per run)" c_ms "$true_cpu ms" none
+base_v=$echo_ms
+key=echo10 row "with output, 10 secrets: \`vault run -- echo hi\` vs \`echo hi\` (wall, median)" c_ms "$echo_ms ms" over
+key=echo100 row "with output, 100 secrets (wall, median)" c_ms "$echo_ms ms" over
+key=echo100_cpu row "with output, 100 secrets (CPU user+sys per run)" c_ms "" none
+base_v=$true_ms
+key=echo100np row "with output, \`vault run --no-pty -- echo hi\` vs \`true\`, 100 secrets (wall, median)" c_ms "$true_ms ms" over
+key=echo1000 row "with output, \`vault run --no-pty -- echo hi\` vs \`true\`, 1000 secrets (wall, median)" c_ms "$true_ms ms" over
+key=ins_true row "instructions, \`vault run -- true\`, 10 / 100 / 1000 secrets" v "" none
+key=ins_echo row "instructions, \`vault run --no-pty -- echo hi\`, 10 / 100 / 1000 secrets" v "" none
+key=list10 row "for reference: \`vault list\` (unlock + decrypt, no patterns, no child), 10 secrets (wall)" c_ms "" none
+key=list100 row "for reference: \`vault list\`, 100 secrets (wall)" c_ms "" none
+base_v=$pipes_base
+key=pipes row "pipes: \`vault run --no-pty -- cat BIG\` vs \`cat BIG \\| cat\`" c_mbps "$pipes_base MB/s" ratio
+key=pipes10 row "pipes, 10 secrets" c_mbps "$pipes_base MB/s" ratio
+base_v=$pty_base
+key=pty row "PTY: \`vault run --pty -- cat BIG\` vs \`script -qc 'cat BIG'\`" c_mbps "$pty_base MB/s" ratio
+base_v=$grep_base
+key=redact row "redact: \`vault redact < BIG > /dev/null\` vs \`grep -cF -f values BIG \\| cat\`" c_mbps "$grep_base MB/s" ratio
+base_v=$cat_cat
+key=redact_cat row "redact: \`vault redact < BIG \\| cat\` vs \`cat BIG \\| cat\`" c_mbps "$cat_cat MB/s" ratio
+key=rss100_10 row "peak RSS, \`vault run --no-pty -- cat\` 100 MB, 10 secrets" c_rss "" none
+key=rss100 row "peak RSS, \`vault run --no-pty -- cat\` 100 MB" c_rss "" none
+key=rssbig row "peak RSS, \`vault run --no-pty -- cat\` $((big_bytes / 1048576)) MiB" c_rss "" none
+key=rss_redact row "peak RSS, \`vault redact\` $((big_bytes / 1048576)) MiB" c_rss "" none
+key=rss1000 row "peak RSS, 1000 secrets: \`vault run --no-pty -- cat\` 100 MB" c_rss "" none
+key=rss_redact1000 row "peak RSS, 1000 secrets: \`vault redact\` 100 MB" c_rss "" none
