@@ -638,7 +638,7 @@ fn all_engines_agree() {
                 full_scan,
             };
             let p = Arc::new(Patterns::build(secrets.iter().copied(), opts));
-            assert_eq!(p.filter.is_some(), !full_scan);
+            assert_eq!(p.grid.is_some(), !full_scan);
             outs.push(redact_all_ways(&p, &input));
         }
     }
