@@ -356,11 +356,7 @@ impl Patterns {
         g: u64,
         mut found: impl FnMut(u32, usize, usize),
     ) {
-        let mut e = f.lookup(g);
-        while e != Filter::NIL {
-            let (c, next) = f.entries[e as usize];
-            e = next;
-            let (pid, o) = (c >> 5, (c & 31) as usize);
+        for (pid, o) in f.candidates(g) {
             if o > j {
                 continue;
             }
@@ -379,18 +375,18 @@ impl Patterns {
             return false;
         }
         let mut found = false;
-        if self.grid.is_some() {
+        if let Some(Grid { q, k, mask }) = self.grid {
             let f = self.filter();
             // Every occurrence covers a sample at an offset below the stride.
             let mut j = 0;
-            while j + f.q <= hay.len() && !found {
-                let g = gram_at(hay, j, f.mask);
+            while j + q <= hay.len() && !found {
+                let g = gram_at(hay, j, mask);
                 if f.maybe(g) {
                     self.candidates(f, hay, j, g, |pid, _, n| {
                         found |= n == self.pattern(pid).len();
                     });
                 }
-                j += f.k;
+                j += k;
             }
             return found;
         }
@@ -673,107 +669,79 @@ impl Grid {
     }
 }
 
-/// The sampling prefilter: a gram of `q` bytes is read every `k` bytes and looked up first in a
-/// bitset, then (on a hit) in an exact open-addressing table of the grams at offsets `0..k` of
-/// every pattern, each slot heading the list of `(pattern, offset)` where that gram sits, so a
-/// hit is verified by comparing just those patterns. The bitset and the table hold bytes
-/// derived from secrets and are zeroized on drop.
+/// The sampling prefilter: a gram of `q` bytes is read every `k` bytes and looked up in a
+/// bitset of the grams at offsets `0..k` of every pattern; on a hit, the gram's hash bucket
+/// lists the `(pattern, offset)` pairs whose gram hashes there, and comparing those patterns
+/// at the sample settles it (a foreign entry in the bucket simply does not compare equal).
+/// Everything here is derived from secret bytes (the bitset and buckets are hashes of them),
+/// so all of it is zeroized on drop.
 pub(super) struct Filter {
-    pub(super) q: usize,
-    pub(super) k: usize,
-    pub(super) mask: u64,
     bits: Zeroizing<Vec<u64>>,
     bits_shift: u32,
-    table: Zeroizing<Vec<u64>>,
-    table_shift: u32,
-    /// Per table slot, its first entry ([`Filter::NIL`]: none).
-    heads: Vec<u32>,
-    /// The all-zero gram cannot be stored (0 marks an empty slot), so its list is kept apart.
-    zero_head: u32,
-    /// `(pattern << 5 | offset, next entry)`.
-    pub(super) entries: Vec<(u32, u32)>,
+    /// Per bucket, its first entry ([`Filter::NIL`]: none).
+    heads: Zeroizing<Vec<u32>>,
+    heads_shift: u32,
+    /// `(pattern << 5 | offset) << 32 | next entry`.
+    entries: Zeroizing<Vec<u64>>,
 }
 
 const HASH_MUL: u64 = 0x9E37_79B9_7F4A_7C15;
 const HASH_MUL2: u64 = 0xD6E8_FEB8_6659_FD93;
 
 impl Filter {
-    pub(super) const NIL: u32 = u32::MAX;
+    const NIL: u32 = u32::MAX;
 
     fn new<'p>(pattern: &dyn Fn(usize) -> &'p [u8], count: usize, grid: Grid) -> Filter {
-        let Grid { q, k, mask } = grid;
+        let Grid { k, mask, .. } = grid;
         assert!(count < 1 << 27, "fewer than 2^27 patterns");
-        // Sized for every gram (duplicates share a slot as they are inserted, without a sort).
         let n = (count * k).max(1);
         let bits_log = (n * 32).next_power_of_two().trailing_zeros().clamp(12, 24);
         let mut bits = Zeroizing::new(vec![0u64; 1usize << (bits_log - 6)]);
-        let table_log = (n * 2).next_power_of_two().trailing_zeros().max(4);
-        let mut table = Zeroizing::new(vec![0u64; 1usize << table_log]);
-        let mut heads = vec![Filter::NIL; table.len()];
-        let mut zero_head = Filter::NIL;
-        let mut entries: Vec<(u32, u32)> = Vec::with_capacity(count * k);
-        let table_mask = table.len() - 1;
+        let heads_log = n.next_power_of_two().trailing_zeros().max(4);
+        let mut heads = Zeroizing::new(vec![Filter::NIL; 1usize << heads_log]);
+        let mut entries: Zeroizing<Vec<u64>> = Zeroizing::new(Vec::with_capacity(n));
         for pid in 0..count {
             let p = pattern(pid);
             for o in 0..k {
                 let g = gram_at(p, o, mask);
                 let h = (g.wrapping_mul(HASH_MUL) >> (64 - bits_log)) as usize;
                 bits[h >> 6] |= 1 << (h & 63);
-                let head = if g == 0 {
-                    &mut zero_head
-                } else {
-                    let mut i = (g.wrapping_mul(HASH_MUL2) >> (64 - table_log)) as usize;
-                    while table[i] != 0 && table[i] != g {
-                        i = (i + 1) & table_mask;
-                    }
-                    table[i] = g;
-                    &mut heads[i]
-                };
+                let head = &mut heads[(g.wrapping_mul(HASH_MUL2) >> (64 - heads_log)) as usize];
                 let e = entries.len() as u32;
-                entries.push(((pid as u32) << 5 | o as u32, *head));
+                entries.push(u64::from((pid as u32) << 5 | o as u32) << 32 | u64::from(*head));
                 *head = e;
             }
         }
         Filter {
-            q,
-            k,
-            mask,
             bits,
             bits_shift: 64 - bits_log,
-            table,
-            table_shift: 64 - table_log,
             heads,
-            zero_head,
+            heads_shift: 64 - heads_log,
             entries,
         }
     }
 
     /// False if no pattern has gram `g` at an offset below the stride (a bitset test; true
-    /// may be a false positive, which [`Filter::lookup`] settles).
+    /// may be a false positive, which comparing the candidates settles).
     #[inline(always)]
     pub(super) fn maybe(&self, g: u64) -> bool {
         let h = (g.wrapping_mul(HASH_MUL) >> self.bits_shift) as usize;
         (self.bits[h >> 6] >> (h & 63)) & 1 != 0
     }
 
-    /// The first entry of gram `g`'s list ([`Filter::NIL`] if no pattern has it).
-    #[cold]
-    pub(super) fn lookup(&self, g: u64) -> u32 {
-        if g == 0 {
-            return self.zero_head;
-        }
-        let mask = self.table.len() - 1;
-        let mut i = (g.wrapping_mul(HASH_MUL2) >> self.table_shift) as usize;
-        loop {
-            let v = self.table[i];
-            if v == g {
-                return self.heads[i];
+    /// Every `(pattern, offset)` whose gram may be `g`.
+    #[inline]
+    pub(super) fn candidates(&self, g: u64) -> impl Iterator<Item = (u32, usize)> + '_ {
+        let mut e = self.heads[(g.wrapping_mul(HASH_MUL2) >> self.heads_shift) as usize];
+        std::iter::from_fn(move || {
+            if e == Filter::NIL {
+                return None;
             }
-            if v == 0 {
-                return Filter::NIL;
-            }
-            i = (i + 1) & mask;
-        }
+            let x = self.entries[e as usize];
+            e = x as u32;
+            let c = (x >> 32) as u32;
+            Some((c >> 5, (c & 31) as usize))
+        })
     }
 }
 

@@ -102,6 +102,41 @@ impl FormList {
     pub fn bytes(&self, id: u32) -> &[u8] {
         span_bytes(&self.arena, self.pats[id as usize])
     }
+
+    /// The ids of the patterns that occur in `text`, in increasing order. At each position
+    /// the patterns that could start there (those beginning with the shortest pattern's
+    /// length of text) are adjacent in `sorted`: a binary search per position, not a search
+    /// per pattern.
+    pub fn occurring(&self, text: &[u8]) -> Vec<u32> {
+        let Some(m) = self.pats.iter().map(|s| s.len as usize).min() else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for i in 0..(text.len() + 1).saturating_sub(m) {
+            let rest = &text[i..];
+            let head = &rest[..m];
+            let key = sort_key(head);
+            let from = self.sorted.partition_point(|&id| {
+                let p = self.bytes(id);
+                match sort_key(p).cmp(&key) {
+                    std::cmp::Ordering::Equal => p < head,
+                    o => o.is_lt(),
+                }
+            });
+            for &id in &self.sorted[from..] {
+                let p = self.bytes(id);
+                if !p.starts_with(head) {
+                    break;
+                }
+                if rest.starts_with(p) {
+                    found.push(id);
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
 }
 
 /// The bytes of `s` in `arena`.
@@ -118,6 +153,12 @@ pub(crate) fn sort_key(b: &[u8]) -> u64 {
     let n = b.len().min(8);
     x[..n].copy_from_slice(&b[..n]);
     u64::from_be_bytes(x)
+}
+
+/// The first 16 bytes of `b` as two [`sort_key`]s.
+#[inline]
+fn keys_of(b: &[u8]) -> (u64, u64) {
+    (sort_key(b), sort_key(b.get(8..).unwrap_or_default()))
 }
 
 /// The arena being written: grown by hand so that `Vec` never reallocates it (which would free
@@ -142,6 +183,8 @@ impl Arena {
 struct Gen<'a> {
     arena: &'a mut Arena,
     recs: &'a mut Vec<Span>,
+    /// Per record, its first 16 bytes as two sort keys (cheap inequality, and the sort's keys).
+    keys: &'a mut Vec<(u64, u64)>,
     secret: u32,
     /// Index in `recs` of this value's first form.
     first: usize,
@@ -165,14 +208,18 @@ impl Gen<'_> {
         debug_assert_eq!(buf.capacity(), cap, "a form outgrew its bound");
         let len = buf.len() - start;
         let new = &buf[start..];
-        let seen = self.recs[self.first..]
-            .iter()
-            .any(|r| r.len as usize == len && span_bytes(buf, *r) == new);
-        if len < min.max(1) || seen {
+        let key = keys_of(new);
+        let seen = len < min.max(1)
+            || self.recs[self.first..]
+                .iter()
+                .zip(&self.keys[self.first..])
+                .any(|(r, k)| r.len as usize == len && *k == key && span_bytes(buf, *r) == new);
+        if seen {
             // The bytes stay in the spare capacity, which is zeroized with the arena.
             buf.truncate(start);
             return false;
         }
+        self.keys.push(key);
         self.recs.push(Span {
             off: u32::try_from(start).expect("pattern bytes under 4 GiB"),
             len: len as u32,
@@ -197,12 +244,15 @@ pub(crate) fn form_list(values: &[&[u8]], encodings: bool) -> FormList {
         })
         .sum();
     let mut arena = Arena(Zeroizing::new(Vec::with_capacity(guess)));
-    let mut recs: Vec<Span> = Vec::with_capacity(values.len() * if encodings { 14 } else { 2 });
+    let per = if encodings { 14 } else { 2 };
+    let mut recs: Vec<Span> = Vec::with_capacity(values.len() * per);
+    let mut keys: Vec<(u64, u64)> = Vec::with_capacity(values.len() * per);
     for (id, v) in values.iter().enumerate() {
         let first = recs.len();
         let mut g = Gen {
             arena: &mut arena,
             recs: &mut recs,
+            keys: &mut keys,
             secret: u32::try_from(id).expect("fewer than 2^32 secrets"),
             first,
         };
@@ -216,10 +266,7 @@ pub(crate) fn form_list(values: &[&[u8]], encodings: bool) -> FormList {
     // Sorted by the first 16 bytes as two integers (cheap comparisons), then each run that
     // ties on them by the bytes themselves.
     let mut idx: Vec<(u64, u64, u32)> = (0..n)
-        .map(|i| {
-            let b = bytes(i);
-            (sort_key(b), sort_key(b.get(8..).unwrap_or_default()), i)
-        })
+        .map(|i| (keys[i as usize].0, keys[i as usize].1, i))
         .collect();
     idx.sort_unstable();
     let mut from = 0;
@@ -235,11 +282,11 @@ pub(crate) fn form_list(values: &[&[u8]], encodings: bool) -> FormList {
         from = to;
     }
     let mut keep = vec![false; recs.len()];
-    let mut prev: Option<u32> = None;
-    for &(_, _, i) in &idx {
-        if prev.is_none_or(|p| bytes(p) != bytes(i)) {
+    let mut prev: Option<(u64, u64, u32)> = None;
+    for &(k1, k2, i) in &idx {
+        if prev.is_none_or(|(p1, p2, p)| (p1, p2) != (k1, k2) || bytes(p) != bytes(i)) {
             keep[i as usize] = true;
-            prev = Some(i);
+            prev = Some((k1, k2, i));
         }
     }
     let mut new_id = vec![u32::MAX; recs.len()];
@@ -317,6 +364,9 @@ const F_APOS: u16 = 1 << 8;
 const F_BACKSLASH: u16 = 1 << 9;
 /// Percent-encoded in set `s` (bits 10..14, in `PCT_SETS` order).
 const F_PCT: u16 = 1 << 10;
+/// Backspace or form feed (which JSON styles spell differently).
+const F_BF: u16 = 1 << 14;
+const F_SPACE: u16 = 1 << 15;
 
 const PCT_SETS: [PctSet; 4] = [
     PctSet::Component,
@@ -357,6 +407,12 @@ const fn byte_flags(b: u8) -> u16 {
     if b == b'\\' {
         f |= F_BACKSLASH;
     }
+    if b == 0x08 || b == 0x0c {
+        f |= F_BF;
+    }
+    if b == b' ' {
+        f |= F_SPACE;
+    }
     let mut s = 0;
     while s < PCT_SETS.len() {
         if !pct_keep(PCT_SETS[s], b) {
@@ -383,7 +439,12 @@ fn forms(v: &[u8], encodings: bool, g: &mut Gen<'_>) {
         return;
     }
     let n = v.len();
-    let flags = v.iter().fold(0u16, |f, &b| f | FLAGS[usize::from(b)]);
+    // The flags of all bytes, and which combinations of percent sets escape a byte (bit `m`
+    // set: some byte is escaped by exactly the sets in `m`).
+    let (flags, pct_masks) = v.iter().fold((0u16, 0u16), |(f, m), &b| {
+        let x = FLAGS[usize::from(b)];
+        (f | x, m | 1 << ((x / F_PCT) & 15))
+    });
     g.form(Encoding::Raw, 1, n, |out| out.extend_from_slice(v));
     if flags & F_NL != 0 {
         g.form(Encoding::Crlf, 1, 2 * n, |out| {
@@ -468,9 +529,19 @@ fn forms(v: &[u8], encodings: bool, g: &mut Gen<'_>) {
     if flags & F_NONALNUM == 0 {
         return;
     }
+    // Two sets that escape the same bytes of this value write the same form (unless one
+    // writes a space as `+`).
+    let same_sets = |a: usize, b: usize| {
+        (0..16).all(|m| pct_masks & (1 << m) == 0 || (m >> a) & 1 == (m >> b) & 1)
+            && (flags & F_SPACE == 0
+                || matches!(PCT_SETS[a], PctSet::Form) == matches!(PCT_SETS[b], PctSet::Form))
+    };
     for set in 0..PCT_SETS.len() {
         if flags & (F_PCT << set) == 0 {
             continue; // nothing to escape: the value itself
+        }
+        if (0..set).any(|earlier| same_sets(earlier, set)) {
+            continue; // the same bytes as an earlier set's forms
         }
         let mut letter = false;
         g.form(Encoding::Percent, min, 3 * n, |out| {
@@ -482,23 +553,27 @@ fn forms(v: &[u8], encodings: bool, g: &mut Gen<'_>) {
             });
         }
     }
+    // Styles that treat every byte class this value has alike write the same bytes: each
+    // distinct treatment is written once (the first style's), none that is the value itself.
+    let utf8 = flags & F_HIGH == 0 || std::str::from_utf8(v).is_ok();
+    let mut treatments = [0u16; JSON_STYLES.len()];
+    let mut seen = 0;
     for style in JSON_STYLES {
-        let mut relevant = F_JSON;
-        if style.html {
-            relevant |= F_HTML;
+        if (style.ascii || style.line_seps) && !utf8 {
+            continue; // \u escapes need UTF-8: no form
         }
-        if style.gson {
-            relevant |= F_GSON;
+        let treat = |on: bool, f: u16| if on { flags & f } else { 0 };
+        let t = treat(style.ascii, F_HIGH)
+            | treat(style.html, F_HTML)
+            | treat(style.gson, F_GSON)
+            | treat(style.slash, F_SLASH)
+            | treat(!style.short_bf, F_BF)
+            | (treat(style.line_seps, F_HIGH) << 1);
+        if (t == 0 && flags & F_JSON == 0) || treatments[..seen].contains(&t) {
+            continue;
         }
-        if style.slash {
-            relevant |= F_SLASH;
-        }
-        if style.ascii || style.line_seps {
-            relevant |= F_HIGH;
-        }
-        if flags & relevant == 0 {
-            continue; // nothing this style escapes: the value itself
-        }
+        treatments[seen] = t;
+        seen += 1;
         g.form(Encoding::Json, min, 6 * n, |out| json_escape(v, style, out));
     }
     if flags & F_ENTITY != 0 {

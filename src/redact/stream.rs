@@ -603,9 +603,7 @@ impl PatternSet {
         // A pattern that does not occur cannot take part in a match, so leaving it out changes
         // nothing in the output.
         let list = self.list();
-        let present: Vec<u32> = (0..list.pats.len() as u32)
-            .filter(|&i| memchr::memmem::find(text, list.bytes(i)).is_some())
-            .collect();
+        let present = list.occurring(text);
         if present.is_empty() {
             return text.to_vec();
         }
