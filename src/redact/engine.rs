@@ -65,7 +65,7 @@ pub(super) struct PatInfo {
 /// automaton is built where every byte must go through it (some pattern is shorter), and on
 /// demand for [`Patterns::find_all`].
 pub struct Patterns {
-    pub(super) names: Vec<String>,
+    pub(super) names: Arc<[String]>,
     pub(super) info: Vec<PatInfo>,
     /// Every pattern's bytes (zeroized on drop, by its last owner).
     arena: Arc<Zeroizing<Vec<u8>>>,
@@ -147,7 +147,7 @@ impl Patterns {
     /// Compile the patterns `ids` of `list` (in increasing order; `None`: all of them), each
     /// naming a secret by its index in `names`.
     pub(super) fn from_list(
-        names: Vec<String>,
+        names: Arc<[String]>,
         list: &FormList,
         ids: Option<&[u32]>,
         opts: BuildOptions,
@@ -446,9 +446,12 @@ impl Patterns {
 /// [`Patterns`] when a stream needs them — `vault run` does that at the child's first byte
 /// of output.
 pub struct PatternSet {
-    pub(super) names: Vec<String>,
-    /// The values, zeroized on drop; their forms are generated when first needed.
-    values: Vec<Zeroizing<Vec<u8>>>,
+    pub(super) names: Arc<[String]>,
+    /// The values, one after another (zeroized on drop); their forms are generated when
+    /// first needed.
+    values: Zeroizing<Vec<u8>>,
+    /// Where each value ends in `values`.
+    ends: Vec<usize>,
     list: OnceLock<FormList>,
     pub(super) encodings: bool,
     /// No form of any value is shorter than this: a shorter text holds none.
@@ -462,12 +465,21 @@ impl PatternSet {
         encodings: bool,
     ) -> PatternSet {
         let secrets: Vec<(&str, &[u8])> = secrets.into_iter().collect();
+        // Sized up front: no reallocation leaves a copy behind.
+        let mut values = Zeroizing::new(Vec::with_capacity(
+            secrets.iter().map(|(_, v)| v.len()).sum(),
+        ));
+        let ends = secrets
+            .iter()
+            .map(|(_, v)| {
+                values.extend_from_slice(v);
+                values.len()
+            })
+            .collect();
         PatternSet {
             names: secrets.iter().map(|(n, _)| (*n).to_owned()).collect(),
-            values: secrets
-                .iter()
-                .map(|(_, v)| Zeroizing::new(v.to_vec()))
-                .collect(),
+            values,
+            ends,
             list: OnceLock::new(),
             encodings,
             shortest_form: secrets
@@ -481,7 +493,15 @@ impl PatternSet {
     /// Every pattern, generated on first use.
     pub(super) fn list(&self) -> &FormList {
         self.list.get_or_init(|| {
-            let values: Vec<&[u8]> = self.values.iter().map(|v| v.as_slice()).collect();
+            let values: Vec<&[u8]> = self
+                .ends
+                .iter()
+                .scan(0, |start, &end| {
+                    let v = &self.values[*start..end];
+                    *start = end;
+                    Some(v)
+                })
+                .collect();
             form_list(&values, self.encodings)
         })
     }

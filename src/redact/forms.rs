@@ -261,23 +261,26 @@ pub(crate) fn form_list(values: &[&[u8]], encodings: bool) -> FormList {
     let arena = arena.0;
     // Dedup across secrets: sort by bytes (a sort the sampled engine's `order` needs anyway),
     // keep the lowest id of each run of equal bytes.
-    let n = u32::try_from(recs.len()).expect("fewer than 2^32 patterns");
     let bytes = |i: u32| span_bytes(&arena, recs[i as usize]);
-    // Sorted by the first 16 bytes as two integers (cheap comparisons), then each run that
-    // ties on them by the bytes themselves.
-    let mut idx: Vec<(u64, u64, u32)> = (0..n)
+    // Sorted by the first 8 bytes (a radix sort of their key, stable, so ties stay in id
+    // order), then each run that ties on them by the next 8 and by the bytes themselves.
+    let mut idx: Vec<(u64, u64, u32)> = radix_order(&keys)
+        .into_iter()
         .map(|i| (keys[i as usize].0, keys[i as usize].1, i))
         .collect();
-    idx.sort_unstable();
     let mut from = 0;
     while from < idx.len() {
-        let (k1, k2, _) = idx[from];
+        let k1 = idx[from].0;
         let mut to = from + 1;
-        while to < idx.len() && idx[to].0 == k1 && idx[to].1 == k2 {
+        while to < idx.len() && idx[to].0 == k1 {
             to += 1;
         }
         if to - from > 1 {
-            idx[from..to].sort_unstable_by(|a, b| bytes(a.2).cmp(bytes(b.2)).then(a.2.cmp(&b.2)));
+            idx[from..to].sort_unstable_by(|a, b| {
+                a.1.cmp(&b.1)
+                    .then_with(|| bytes(a.2).cmp(bytes(b.2)))
+                    .then(a.2.cmp(&b.2))
+            });
         }
         from = to;
     }
@@ -307,6 +310,34 @@ pub(crate) fn form_list(values: &[&[u8]], encodings: bool) -> FormList {
         pats,
         sorted,
     }
+}
+
+/// Indices of `keys` in the order of their first key: a stable LSD radix sort, one pass per
+/// byte (a pass where every key has the same byte is skipped).
+fn radix_order(keys: &[(u64, u64)]) -> Vec<u32> {
+    let n = keys.len();
+    let mut a: Vec<u32> = (0..u32::try_from(n).expect("fewer than 2^32 patterns")).collect();
+    let mut b = vec![0u32; n];
+    for shift in (0..64).step_by(8) {
+        let digit = |i: u32| ((keys[i as usize].0 >> shift) & 255) as usize;
+        let mut count = [0usize; 257];
+        for &i in &a {
+            count[digit(i) + 1] += 1;
+        }
+        if count.contains(&n) {
+            continue;
+        }
+        for d in 0..256 {
+            count[d + 1] += count[d];
+        }
+        for &i in &a {
+            let d = digit(i);
+            b[count[d]] = i;
+            count[d] += 1;
+        }
+        std::mem::swap(&mut a, &mut b);
+    }
+    a
 }
 
 /// One generated pattern with its own bytes (tests compare against these).
@@ -484,9 +515,11 @@ fn forms(v: &[u8], encodings: bool, g: &mut Gen<'_>) {
     let mut std_at = [(0usize, 0usize); 3];
     for (align, at) in std_at.iter_mut().enumerate() {
         let start = g.arena.0.len();
+        let mut special = false;
         if g.form(Encoding::Base64, min, b64_bound, |out| {
-            base64_aligned(v, align, out);
-        }) {
+            special = base64_aligned(v, align, out);
+        }) && special
+        {
             *at = (start, g.arena.0.len() - start);
         }
     }
@@ -501,12 +534,6 @@ fn forms(v: &[u8], encodings: bool, g: &mut Gen<'_>) {
             b'/' => b'_',
             b => b,
         };
-        if !g.arena.0[start..start + len]
-            .iter()
-            .any(|&b| b == b'+' || b == b'/')
-        {
-            continue;
-        }
         g.form(Encoding::Base64Url, min, len, |out| {
             out.extend_from_within(start..start + len);
             let n = out.len();
@@ -747,7 +774,8 @@ const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 /// byte, the last one the next byte or padding), so the pattern matches wherever `v` sits.
 /// That is the encoding of `align` zero bytes and `v`, without its first `⌈8·align/6⌉` and
 /// past its `⌊8·(align + len)/6⌋`-th character.
-fn base64_aligned(v: &[u8], align: usize, out: &mut Vec<u8>) {
+/// Returns whether a `+` or `/` may be among them (else the URL-safe form is the same).
+fn base64_aligned(v: &[u8], align: usize, out: &mut Vec<u8>) -> bool {
     let first = (8 * align).div_ceil(6);
     let last = (8 * (align + v.len())) / 6;
     let start = out.len();
@@ -758,9 +786,12 @@ fn base64_aligned(v: &[u8], align: usize, out: &mut Vec<u8>) {
     let groups = usize::from(align > 0) + rest.len().div_ceil(3);
     out.resize(start + 4 * groups, 0);
     let mut quads = out[start..].chunks_exact_mut(4);
+    // A six-bit group of 62 or 63 (`+`, `/`) has its top five bits set.
+    let mut special = 0u32;
     let mut put = |g: [u8; 3]| {
         if let Some(q) = quads.next() {
             let n = (u32::from(g[0]) << 16) | (u32::from(g[1]) << 8) | u32::from(g[2]);
+            special |= (n & (n << 1) & (n << 2) & (n << 3) & (n << 4)) & 0x82_0820;
             q[0] = B64_STD[(n >> 18) as usize & 63];
             q[1] = B64_STD[(n >> 12) as usize & 63];
             q[2] = B64_STD[(n >> 6) as usize & 63];
@@ -784,6 +815,7 @@ fn base64_aligned(v: &[u8], align: usize, out: &mut Vec<u8>) {
     }
     out.copy_within(start + first..start + last, start);
     out.truncate(start + last - first);
+    special != 0
 }
 
 fn hex(v: &[u8], digits: &[u8; 16], out: &mut Vec<u8>) {
