@@ -149,6 +149,9 @@ pub(crate) fn span_bytes(arena: &[u8], s: Span) -> &[u8] {
 /// equal keys need a slice comparison to break the tie.
 #[inline]
 pub(crate) fn sort_key(b: &[u8]) -> u64 {
+    if let Some(head) = b.first_chunk::<8>() {
+        return u64::from_be_bytes(*head);
+    }
     let mut x = [0u8; 8];
     let n = b.len().min(8);
     x[..n].copy_from_slice(&b[..n]);
@@ -169,7 +172,7 @@ impl Arena {
     /// Room for `n` more bytes.
     fn reserve(&mut self, n: usize) {
         if self.0.capacity() - self.0.len() < n {
-            let cap = (self.0.len() + n).max(2 * self.0.capacity());
+            let cap = (self.0.len() + n).max(self.0.capacity() + self.0.capacity() / 2);
             let mut bigger = Zeroizing::new(Vec::with_capacity(cap));
             bigger.extend_from_slice(&self.0);
             self.0 = bigger; // the old one is zeroized as it drops
@@ -236,8 +239,10 @@ pub(crate) fn form_list(values: &[&[u8]], encodings: bool) -> FormList {
     let guess: usize = values
         .iter()
         .map(|v| {
+            // About what the forms of a typical value take (a value with many special
+            // characters takes more, and the arena grows).
             if encodings {
-                14 * v.len() + 64
+                12 * v.len() + 32
             } else {
                 3 * v.len()
             }
@@ -604,8 +609,16 @@ fn forms(v: &[u8], encodings: bool, g: &mut Gen<'_>) {
         g.form(Encoding::Json, min, 6 * n, |out| json_escape(v, style, out));
     }
     if flags & F_ENTITY != 0 {
-        for style in ENTITY_STYLES {
-            g.form(Encoding::Entity, min, 6 * n, |out| entities(v, &style, out));
+        // Styles differ only in how they write `"` and `'`: one that writes those this value
+        // has as an earlier style does writes the same bytes.
+        let (dq, apos) = (v.contains(&b'"'), flags & F_APOS != 0);
+        for (i, style) in ENTITY_STYLES.iter().enumerate() {
+            let same =
+                |e: &EntityStyle| (!dq || e.quot == style.quot) && (!apos || e.apos == style.apos);
+            if ENTITY_STYLES[..i].iter().any(same) {
+                continue;
+            }
+            g.form(Encoding::Entity, min, 6 * n, |out| entities(v, style, out));
         }
     }
     if flags & (F_HIGH | F_ENTITY) != 0 {
