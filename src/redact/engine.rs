@@ -248,6 +248,12 @@ impl Patterns {
         })
     }
 
+    /// True once the automaton has been built (tests: the sampled path never builds it).
+    #[cfg(test)]
+    pub(super) fn is_built(&self) -> bool {
+        self.built.get().is_some()
+    }
+
     /// The bytes of pattern `id`.
     #[inline]
     pub(super) fn pattern(&self, id: u32) -> &[u8] {

@@ -653,6 +653,25 @@ fn all_engines_agree() {
     }
 }
 
+#[test]
+fn the_sampled_path_builds_no_automaton() {
+    // Every pattern is 8+ bytes: hits are verified against the candidate lists, so a stream
+    // full of values (and escape sequences holding one) never builds the automaton, which is
+    // what keeps `vault run`'s memory small.
+    let p = pats(&[("A", b"alpha-secret-1"), ("B", b"beta-secret-22")], true);
+    assert!(p.grid.is_some());
+    let input = b"x alpha-secret-1 YmV0YS1zZWNyZXQtMjI \x1b]0;beta-secret-22\x07 alpha-sec";
+    let out = redact_all_ways(&p, input);
+    assert_eq!(
+        out,
+        b"x [REDACTED:A] [REDACTED:B]I \x1b]0;[REDACTED:B]\x07 alpha-sec"
+    );
+    assert!(!p.is_built(), "the automaton was built on the sampled path");
+    // `find_all` (vault scan) builds it on demand.
+    assert_eq!(p.find_all(b"alpha-secret-1").count(), 1);
+    assert!(p.is_built());
+}
+
 // -----------------------------------------------------------------------------------------
 // Properties.
 
