@@ -805,10 +805,8 @@ fn base64_aligned(v: &[u8], align: usize, out: &mut Vec<u8>) -> bool {
         if let Some(q) = quads.next() {
             let n = (u32::from(g[0]) << 16) | (u32::from(g[1]) << 8) | u32::from(g[2]);
             special |= (n & (n << 1) & (n << 2) & (n << 3) & (n << 4)) & 0x82_0820;
-            q[0] = B64_STD[(n >> 18) as usize & 63];
-            q[1] = B64_STD[(n >> 12) as usize & 63];
-            q[2] = B64_STD[(n >> 6) as usize & 63];
-            q[3] = B64_STD[n as usize & 63];
+            q[..2].copy_from_slice(&B64_PAIRS[(n >> 12) as usize & 0xfff]);
+            q[2..].copy_from_slice(&B64_PAIRS[n as usize & 0xfff]);
         }
     };
     if align > 0 {
@@ -831,12 +829,35 @@ fn base64_aligned(v: &[u8], align: usize, out: &mut Vec<u8>) -> bool {
     special != 0
 }
 
+/// Two base64 characters per 12 bits (a group of three bytes is two lookups).
+static B64_PAIRS: [[u8; 2]; 4096] = {
+    let mut t = [[0u8; 2]; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        t[i] = [B64_STD[i >> 6], B64_STD[i & 63]];
+        i += 1;
+    }
+    t
+};
+
+/// Two hex digits per byte, lower and upper case.
+static HEX_PAIRS: [[[u8; 2]; 256]; 2] = {
+    let mut t = [[[0u8; 2]; 256]; 2];
+    let mut b = 0;
+    while b < 256 {
+        t[0][b] = [HEX_LOWER[b >> 4], HEX_LOWER[b & 15]];
+        t[1][b] = [HEX_UPPER[b >> 4], HEX_UPPER[b & 15]];
+        b += 1;
+    }
+    t
+};
+
 fn hex(v: &[u8], digits: &[u8; 16], out: &mut Vec<u8>) {
+    let pairs = &HEX_PAIRS[usize::from(digits == HEX_UPPER)];
     let start = out.len();
     out.resize(start + 2 * v.len(), 0);
     for (pair, &b) in out[start..].chunks_exact_mut(2).zip(v) {
-        pair[0] = digits[usize::from(b >> 4)];
-        pair[1] = digits[usize::from(b & 15)];
+        pair.copy_from_slice(&pairs[usize::from(b)]);
     }
 }
 
