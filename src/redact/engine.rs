@@ -1,16 +1,17 @@
-//! The compiled pattern set: the Aho–Corasick automaton, its hold-back table and the sampling
-//! prefilter, plus [`PatternSet`] (the patterns before compilation) and whole-buffer search
-//! ([`Patterns::find_all`]). Pure: no I/O.
+//! The compiled pattern set: the sampling prefilter with its candidate lists, the sorted
+//! pattern heads, and the Aho–Corasick automaton with its hold-back table (built only where
+//! every byte must go through it, or for [`Patterns::find_all`]), plus [`PatternSet`] (the
+//! patterns before compilation). Pure: no I/O.
 
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::nfa::noncontiguous;
 use aho_corasick::{Anchored, MatchKind, StartKind, dfa};
 use zeroize::Zeroizing;
 
-use super::forms::{Encoding, PatternSpec, pattern_list, shortest_form};
+use super::forms::{Encoding, FormList, form_list, shortest_form, sort_key};
 use super::screen::ESC;
 
 /// One match found by [`Patterns::find_all`]: `haystack[start..end]` is the `encoding` form of
@@ -31,8 +32,7 @@ const MIN_LEN_FOR_SAMPLING: usize = 8;
 const MAX_STRIDE: usize = 32;
 /// Above this many automaton states (≈ total pattern bytes) the DFA's transition table (states ×
 /// byte classes × 4 bytes) gets too big to build quickly and to keep in cache, so the
-/// NFA is used instead. On the sampled path the automaton only sees verification windows and the
-/// hold-back tail, so the slower NFA costs little there.
+/// NFA is used instead.
 const DFA_MAX_STATES: usize = 100_000;
 
 /// The automaton. Both kinds are built with `MatchKind::Standard` (classic Aho–Corasick: every
@@ -56,31 +56,41 @@ pub(super) struct PatInfo {
 
 /// The compiled set of patterns for a set of secrets. Built once per run and shared (in an
 /// `Arc`) by the redactors of several output streams.
+///
+/// The pattern bytes are not copied: they stay in the [`PatternSet`]'s zeroizing arena, shared
+/// through an `Arc`, each pattern an `(offset, length)` span of it. On the sampled path (every
+/// pattern at least 8 bytes, the usual case) a sample whose gram is some pattern's gram is
+/// verified by comparing the patterns listed under that gram, and the hold-back of a feed's
+/// tail is found by binary search in `order`: no automaton is ever built for the stream. The
+/// automaton is built where every byte must go through it (some pattern is shorter), and on
+/// demand for [`Patterns::find_all`].
 pub struct Patterns {
-    pub(super) names: Vec<String>,
+    pub(super) names: Arc<[String]>,
     pub(super) info: Vec<PatInfo>,
-    /// The automaton, built when first needed (`None`: no pattern at all).
-    pub(super) engine: Option<Lazy>,
-    pub(super) filter: Option<Filter>,
+    /// Every pattern's bytes (zeroized on drop, by its last owner).
+    arena: Arc<Zeroizing<Vec<u8>>>,
+    /// Pattern id → `(offset, length)` in `arena`.
+    spans: Vec<(u32, u32)>,
+    /// Pattern ids in the lexicographic order of their bytes (empty on the full-scan path).
+    order: Vec<u32>,
+    /// A bitset of hashes of every pattern's first one, two and three bytes (sampled path):
+    /// most suffixes of a feed's tail start no pattern, and this says so without a search.
+    heads: Zeroizing<Vec<u64>>,
+    use_dfa: bool,
+    /// The automaton, built when first needed.
+    built: OnceLock<Built>,
+    /// The sampling grid (`None`: every byte goes through the automaton).
+    pub(super) grid: Option<Grid>,
+    /// The sampling filter, built at the first complete sample (`vault run -- echo hi`
+    /// prints fewer bytes than a gram and never needs it).
+    filter: OnceLock<Filter>,
     pub(super) longest: usize,
+    pub(super) shortest: usize,
     /// Most newlines in a proper prefix of any pattern (for [`Redactor::for_log`](super::Redactor::for_log)).
     pub(super) max_newlines: usize,
     /// No pattern contains an ESC byte, so escape sequences can be skipped when matching
     /// (a value that itself holds one is matched byte for byte instead).
     pub(super) skip_escapes: bool,
-}
-
-/// The automaton and its hold-back table, built on first use. On the sampled path a stream
-/// whose samples never hit (the usual case: output that holds no secret) never needs it: the
-/// hold-back at the end of a feed is then read off `order`, the patterns sorted by their first
-/// [`HEAD`] bytes. So `vault run -- echo hi` pays for the sampling filter, not the automaton.
-pub(super) struct Lazy {
-    /// The pattern bytes, in pattern-id order (zeroized on drop).
-    pats: Vec<Zeroizing<Vec<u8>>>,
-    /// Pattern ids sorted by their first `HEAD` bytes (empty on the full-scan path).
-    order: Vec<u32>,
-    use_dfa: bool,
-    built: OnceLock<Built>,
 }
 
 /// The automaton and, for every automaton state, the length of the longest suffix of the
@@ -91,92 +101,21 @@ pub(super) struct Built {
     holdback: HoldBack,
 }
 
-/// Bytes of each pattern's start that [`Lazy::order`] sorts by: at least the longest tail
-/// whose hold-back it answers (`k + q - 2` ≤ `MAX_STRIDE + 6`).
+/// Longest tail whose hold-back [`Patterns::tail_holdback`] answers: `k + q - 2` ≤
+/// `MAX_STRIDE + 6`.
 const HEAD: usize = MAX_STRIDE + 8;
 
-impl Lazy {
-    fn new(pats: Vec<Zeroizing<Vec<u8>>>, use_dfa: bool, sorted: bool) -> Lazy {
-        let mut order: Vec<u32> = Vec::new();
-        if sorted {
-            order = (0..u32::try_from(pats.len()).expect("fewer than 2^32 patterns")).collect();
-            let head = |i: u32| {
-                let p = &pats[i as usize];
-                &p[..p.len().min(HEAD)]
-            };
-            order.sort_unstable_by(|&a, &b| head(a).cmp(head(b)));
-        }
-        Lazy {
-            pats,
-            order,
-            use_dfa,
-            built: OnceLock::new(),
-        }
-    }
+/// Bits in [`Patterns::heads`] (32 KiB): a few percent of false positives at 10,000 patterns.
+const HEAD_BITS: u32 = 18;
 
-    pub(super) fn is_built(&self) -> bool {
-        self.built.get().is_some()
+/// Where `b` (1 to 3 bytes) sits in [`Patterns::heads`].
+#[inline]
+fn head_hash(b: &[u8]) -> usize {
+    let mut x = b.len() as u64;
+    for &c in b {
+        x = x << 8 | u64::from(c);
     }
-
-    /// The automaton, built now if it was not (a second stream asking meanwhile waits).
-    pub(super) fn get(&self) -> &Built {
-        self.built.get_or_init(|| {
-            let bytes: Vec<&[u8]> = self.pats.iter().map(|p| p.as_slice()).collect();
-            let total: usize = bytes.iter().map(|b| b.len()).sum();
-            let engine = if self.use_dfa {
-                Engine::Dfa(
-                    dfa::Builder::new()
-                        .match_kind(MatchKind::Standard)
-                        .start_kind(StartKind::Unanchored)
-                        .prefilter(false)
-                        .build(&bytes)
-                        .expect("a Standard DFA over non-empty patterns always builds"),
-                )
-            } else {
-                Engine::Nfa(
-                    noncontiguous::Builder::new()
-                        .match_kind(MatchKind::Standard)
-                        .prefilter(false)
-                        .build(&bytes)
-                        .expect("a Standard NFA over non-empty patterns always builds"),
-                )
-            };
-            let holdback = match &engine {
-                Engine::Dfa(a) => holdback_table(a, &bytes, total),
-                Engine::Nfa(a) => holdback_table(a, &bytes, total),
-            };
-            Built { engine, holdback }
-        })
-    }
-
-    /// Without the automaton: the length of the longest suffix of `tail` (at most [`HEAD`]
-    /// bytes) that is a proper prefix of some pattern.
-    pub(super) fn tail_holdback(&self, tail: &[u8]) -> usize {
-        debug_assert!(tail.len() <= HEAD);
-        (1..=tail.len())
-            .rev()
-            .find(|&d| self.is_proper_prefix(&tail[tail.len() - d..]))
-            .unwrap_or(0)
-    }
-
-    fn is_proper_prefix(&self, s: &[u8]) -> bool {
-        let head = |i: u32| {
-            let p = &self.pats[i as usize];
-            &p[..p.len().min(HEAD)]
-        };
-        // Heads that start with `s` are contiguous in `order`, right at its lower bound.
-        let from = self.order.partition_point(|&i| head(i) < s);
-        for &i in &self.order[from..] {
-            let p = &self.pats[i as usize];
-            if !p.starts_with(s) {
-                return false;
-            }
-            if p.len() > s.len() {
-                return true;
-            }
-        }
-        false
-    }
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - HEAD_BITS)) as usize
 }
 
 /// Options for building [`Patterns`]; the defaults are what [`Patterns::new`] uses. Exposed to
@@ -221,69 +160,133 @@ impl Patterns {
         PatternSet::new(secrets, opts.encodings).compile_with(opts)
     }
 
-    /// Compile `specs` (each naming a secret by its index in `names`).
-    pub(super) fn from_specs(
-        names: Vec<String>,
-        specs: &[&PatternSpec],
+    /// Compile the patterns `ids` of `list` (in increasing order; `None`: all of them), each
+    /// naming a secret by its index in `names`.
+    pub(super) fn from_list(
+        names: Arc<[String]>,
+        list: &FormList,
+        ids: Option<&[u32]>,
         opts: BuildOptions,
     ) -> Patterns {
-        let info: Vec<PatInfo> = specs
-            .iter()
-            .map(|p| PatInfo {
-                secret: p.secret,
-                encoding: p.encoding,
-            })
-            .collect();
-        let bytes: Vec<&[u8]> = specs.iter().map(|p| p.bytes.as_slice()).collect();
-        let longest = bytes.iter().map(|b| b.len()).max().unwrap_or(0);
-        let shortest = bytes.iter().map(|b| b.len()).min().unwrap_or(0);
-        if bytes.is_empty() {
-            return Patterns {
-                names,
-                info,
-                engine: None,
-                filter: None,
-                longest,
-                max_newlines: 0,
-                skip_escapes: false,
-            };
-        }
-        let total: usize = bytes.iter().map(|b| b.len()).sum();
-        let max_newlines = bytes
-            .iter()
-            .map(|b| memchr::memchr_iter(b'\n', &b[..b.len() - 1]).count())
-            .max()
-            .unwrap_or(0);
-        let skip_escapes = !bytes.iter().any(|b| b.contains(&ESC));
+        let arena = Arc::clone(&list.arena);
+        let (spans, info, mut order): (Vec<(u32, u32)>, Vec<PatInfo>, Vec<u32>) = match ids {
+            None => (
+                list.pats.iter().map(|s| (s.off, s.len)).collect(),
+                list.pats
+                    .iter()
+                    .map(|s| PatInfo {
+                        secret: s.secret,
+                        encoding: s.encoding,
+                    })
+                    .collect(),
+                list.sorted.clone(),
+            ),
+            Some(ids) => {
+                let pick = |i: &u32| list.pats[*i as usize];
+                let spans: Vec<(u32, u32)> = ids.iter().map(pick).map(|s| (s.off, s.len)).collect();
+                let bytes = |i: u32| {
+                    let (o, l) = spans[i as usize];
+                    &arena[o as usize..(o + l) as usize]
+                };
+                let mut order: Vec<u32> = (0..ids.len() as u32).collect();
+                order.sort_unstable_by(|&a, &b| bytes(a).cmp(bytes(b)));
+                let info = ids
+                    .iter()
+                    .map(pick)
+                    .map(|s| PatInfo {
+                        secret: s.secret,
+                        encoding: s.encoding,
+                    })
+                    .collect();
+                (spans, info, order)
+            }
+        };
+        let longest = spans.iter().map(|s| s.1 as usize).max().unwrap_or(0);
+        let shortest = spans.iter().map(|s| s.1 as usize).min().unwrap_or(0);
+        let pattern = |i: usize| {
+            let (o, l) = spans[i];
+            &arena[o as usize..(o + l) as usize]
+        };
+        // A form holds an ESC or a newline only if its value does, so one look at the arena
+        // (where every pattern's bytes are) usually settles both for all patterns at once.
+        let in_any = |b: u8| {
+            memchr::memchr(b, &arena).is_some() && (0..spans.len()).any(|i| pattern(i).contains(&b))
+        };
+        let skip_escapes = !in_any(ESC);
+        let max_newlines = if in_any(b'\n') {
+            (0..spans.len())
+                .map(|i| {
+                    let b = pattern(i);
+                    memchr::memchr_iter(b'\n', &b[..b.len() - 1]).count()
+                })
+                .max()
+                .unwrap_or(0)
+        } else {
+            0
+        };
+        let total: usize = spans.iter().map(|s| s.1 as usize).sum();
         // The DFA walks every byte faster, but costs ~7x more to build (tens of ms at 100
-        // secrets, paid on every `vault run`). With sampling the automaton only sees short
-        // verification windows, so the quick-to-build NFA is used; the DFA only where every
-        // byte goes through the automaton (a pattern shorter than the sampling minimum).
+        // secrets). It is used only where every byte goes through the automaton (a pattern
+        // shorter than the sampling minimum) and the pattern set is small.
         let full_scan = opts.full_scan || shortest < MIN_LEN_FOR_SAMPLING;
         let use_dfa = opts.dfa.unwrap_or(full_scan && total <= DFA_MAX_STATES);
-        let engine = Lazy::new(
-            specs.iter().map(|p| p.bytes.clone()).collect(),
-            use_dfa,
-            !full_scan,
-        );
+        let grid = (!full_scan && !spans.is_empty()).then(|| Grid::new(shortest));
         if full_scan {
-            // Every byte goes through the automaton: it is needed at the first byte.
-            engine.get();
+            order = Vec::new();
         }
-        let filter = if full_scan {
-            None
-        } else {
-            Some(Filter::new(&bytes, shortest))
-        };
-        Patterns {
+        let mut heads = Zeroizing::new(Vec::new());
+        if grid.is_some() {
+            heads.resize(1 << (HEAD_BITS - 6), 0u64);
+            for i in 0..spans.len() {
+                let b = pattern(i);
+                for n in 1..=b.len().min(3) {
+                    let h = head_hash(&b[..n]);
+                    heads[h >> 6] |= 1 << (h & 63);
+                }
+            }
+        }
+        let p = Patterns {
             names,
             info,
-            engine: Some(engine),
-            filter,
+            arena,
+            spans,
+            order,
+            heads,
+            use_dfa,
+            built: OnceLock::new(),
+            grid,
+            filter: OnceLock::new(),
             longest,
+            shortest,
             max_newlines,
             skip_escapes,
+        };
+        if full_scan && !p.is_empty() {
+            // Every byte goes through the automaton: it is needed at the first byte.
+            p.automaton();
         }
+        p
+    }
+
+    /// The sampling filter, built now if it was not. Only on the sampled path.
+    pub(super) fn filter(&self) -> &Filter {
+        self.filter.get_or_init(|| {
+            let grid = self.grid.expect("the filter is for the sampled path");
+            Filter::new(&|i| self.pattern(i as u32), self.spans.len(), grid)
+        })
+    }
+
+    /// True once the automaton has been built (tests: the sampled path never builds it).
+    #[cfg(test)]
+    pub(super) fn is_built(&self) -> bool {
+        self.built.get().is_some()
+    }
+
+    /// The bytes of pattern `id`.
+    #[inline]
+    pub(super) fn pattern(&self, id: u32) -> &[u8] {
+        let (o, l) = self.spans[id as usize];
+        &self.arena[o as usize..(o + l) as usize]
     }
 
     /// True if there is no pattern at all (no secret, or only empty values).
@@ -307,17 +310,131 @@ impl Patterns {
         self.longest
     }
 
+    /// The automaton, built now if it was not (a second stream asking meanwhile waits). Only
+    /// for a non-empty set.
+    pub(super) fn automaton(&self) -> &Built {
+        self.built.get_or_init(|| {
+            let bytes: Vec<&[u8]> = (0..self.spans.len() as u32)
+                .map(|i| self.pattern(i))
+                .collect();
+            let total: usize = bytes.iter().map(|b| b.len()).sum();
+            let engine = if self.use_dfa {
+                Engine::Dfa(
+                    dfa::Builder::new()
+                        .match_kind(MatchKind::Standard)
+                        .start_kind(StartKind::Unanchored)
+                        .prefilter(false)
+                        .build(&bytes)
+                        .expect("a Standard DFA over non-empty patterns always builds"),
+                )
+            } else {
+                Engine::Nfa(
+                    noncontiguous::Builder::new()
+                        .match_kind(MatchKind::Standard)
+                        .prefilter(false)
+                        .build(&bytes)
+                        .expect("a Standard NFA over non-empty patterns always builds"),
+                )
+            };
+            let holdback = match &engine {
+                Engine::Dfa(a) => holdback_table(a, &bytes, total),
+                Engine::Nfa(a) => holdback_table(a, &bytes, total),
+            };
+            Built { engine, holdback }
+        })
+    }
+
+    /// Without the automaton: the length of the longest suffix of `tail` (at most [`HEAD`]
+    /// bytes) that is a proper prefix of some pattern.
+    pub(super) fn tail_holdback(&self, tail: &[u8]) -> usize {
+        debug_assert!(tail.len() <= HEAD);
+        (1..=tail.len())
+            .rev()
+            .find(|&d| {
+                let s = &tail[tail.len() - d..];
+                let h = head_hash(&s[..s.len().min(3)]);
+                (self.heads[h >> 6] >> (h & 63)) & 1 != 0 && self.is_proper_prefix(s)
+            })
+            .unwrap_or(0)
+    }
+
+    fn is_proper_prefix(&self, s: &[u8]) -> bool {
+        // Patterns that start with `s` are contiguous in `order`, right at its lower bound.
+        let key = sort_key(s);
+        let from = self.order.partition_point(|&i| {
+            let p = self.pattern(i);
+            match sort_key(p).cmp(&key) {
+                std::cmp::Ordering::Equal => p < s,
+                o => o.is_lt(),
+            }
+        });
+        for &i in &self.order[from..] {
+            let p = self.pattern(i);
+            if !p.starts_with(s) {
+                return false;
+            }
+            if p.len() > s.len() {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Every occurrence of a pattern that covers sample `j` of `hay` (a stream offset that is
+    /// a multiple of the stride) at an offset below the stride, given as `(pattern, start)`,
+    /// with `found(pattern, start, n)`: `n` is how many of the pattern's bytes `hay` holds
+    /// from `start` (all of them, or up to `hay`'s end). Only for sampled patterns; the gram
+    /// at `j` must be complete.
+    #[inline]
+    pub(super) fn candidates(
+        &self,
+        f: &Filter,
+        hay: &[u8],
+        j: usize,
+        g: u64,
+        mut found: impl FnMut(u32, usize, usize),
+    ) {
+        for (pid, o) in f.candidates(g) {
+            if o > j {
+                continue;
+            }
+            let s = j - o;
+            let p = self.pattern(pid);
+            let n = p.len().min(hay.len() - s);
+            if hay[s..s + n] == p[..n] {
+                found(pid, s, n);
+            }
+        }
+    }
+
     /// True if some pattern occurs in `hay` (a short text: an escape sequence).
     pub(super) fn occurs_in(&self, hay: &[u8]) -> bool {
+        if self.is_empty() || hay.len() < self.shortest {
+            return false;
+        }
         let mut found = false;
-        match self.engine.as_ref().map(|l| &l.get().engine) {
-            Some(Engine::Dfa(a)) => {
+        if let Some(Grid { q, k, mask }) = self.grid {
+            let f = self.filter();
+            // Every occurrence covers a sample at an offset below the stride.
+            let mut j = 0;
+            while j + q <= hay.len() && !found {
+                let g = gram_at(hay, j, mask);
+                if f.maybe(g) {
+                    self.candidates(f, hay, j, g, |pid, _, n| {
+                        found |= n == self.pattern(pid).len();
+                    });
+                }
+                j += k;
+            }
+            return found;
+        }
+        match &self.automaton().engine {
+            Engine::Dfa(a) => {
                 scan(a, start_state(a), hay, 0, hay.len(), |_, _, _| found = true);
             }
-            Some(Engine::Nfa(a)) => {
+            Engine::Nfa(a) => {
                 scan(a, start_state(a), hay, 0, hay.len(), |_, _, _| found = true);
             }
-            None => {}
         }
         found
     }
@@ -328,7 +445,7 @@ impl Patterns {
             patterns: self,
             haystack,
             pos: 0,
-            sid: self.engine.as_ref().map(|l| l.get().engine.start()),
+            sid: (!self.is_empty()).then(|| self.automaton().engine.start()),
             pending: None,
         }
     }
@@ -337,7 +454,7 @@ impl Patterns {
     /// of the longest suffix of `w` that is a proper prefix of some pattern. The state's string
     /// is a suffix of `w` (`w` always holds the stream's last `longest()` bytes, or all of it).
     pub(super) fn holdback_of<A: Automaton>(&self, a: &A, mut sid: StateID, w: &[u8]) -> usize {
-        let Some(built) = self.engine.as_ref().and_then(|l| l.built.get()) else {
+        let Some(built) = self.built.get() else {
             return self.longest.saturating_sub(1);
         };
         loop {
@@ -367,10 +484,13 @@ impl Patterns {
 /// [`Patterns`] when a stream needs them — `vault run` does that at the child's first byte
 /// of output.
 pub struct PatternSet {
-    pub(super) names: Vec<String>,
-    /// The values, zeroized on drop; their forms are generated when first needed.
-    values: Vec<Zeroizing<Vec<u8>>>,
-    list: OnceLock<Vec<PatternSpec>>,
+    pub(super) names: Arc<[String]>,
+    /// The values, one after another (zeroized on drop); their forms are generated when
+    /// first needed.
+    values: Zeroizing<Vec<u8>>,
+    /// Where each value ends in `values`.
+    ends: Vec<usize>,
+    list: OnceLock<FormList>,
     pub(super) encodings: bool,
     /// No form of any value is shorter than this: a shorter text holds none.
     pub(super) shortest_form: usize,
@@ -383,12 +503,21 @@ impl PatternSet {
         encodings: bool,
     ) -> PatternSet {
         let secrets: Vec<(&str, &[u8])> = secrets.into_iter().collect();
+        // Sized up front: no reallocation leaves a copy behind.
+        let mut values = Zeroizing::new(Vec::with_capacity(
+            secrets.iter().map(|(_, v)| v.len()).sum(),
+        ));
+        let ends = secrets
+            .iter()
+            .map(|(_, v)| {
+                values.extend_from_slice(v);
+                values.len()
+            })
+            .collect();
         PatternSet {
             names: secrets.iter().map(|(n, _)| (*n).to_owned()).collect(),
-            values: secrets
-                .iter()
-                .map(|(_, v)| Zeroizing::new(v.to_vec()))
-                .collect(),
+            values,
+            ends,
             list: OnceLock::new(),
             encodings,
             shortest_form: secrets
@@ -400,15 +529,18 @@ impl PatternSet {
     }
 
     /// Every pattern, generated on first use.
-    pub(super) fn list(&self) -> &[PatternSpec] {
+    pub(super) fn list(&self) -> &FormList {
         self.list.get_or_init(|| {
-            let pairs: Vec<(&str, &[u8])> = self
-                .names
+            let values: Vec<&[u8]> = self
+                .ends
                 .iter()
-                .zip(&self.values)
-                .map(|(n, v)| (n.as_str(), v.as_slice()))
+                .scan(0, |start, &end| {
+                    let v = &self.values[*start..end];
+                    *start = end;
+                    Some(v)
+                })
                 .collect();
-            pattern_list(&pairs, self.encodings)
+            form_list(&values, self.encodings)
         })
     }
 
@@ -417,14 +549,14 @@ impl PatternSet {
         &self.names
     }
 
-    /// Compile the automaton (milliseconds per hundred secrets).
+    /// Compile the patterns (about 3 ms per thousand secrets: no automaton is built
+    /// on the sampled path).
     pub fn compile(&self) -> Patterns {
         self.compile_with(BuildOptions::default_for(self.encodings))
     }
 
     pub(super) fn compile_with(&self, opts: BuildOptions) -> Patterns {
-        let specs: Vec<&PatternSpec> = self.list().iter().collect();
-        Patterns::from_specs(self.names.clone(), &specs, opts)
+        Patterns::from_list(self.names.clone(), self.list(), None, opts)
     }
 }
 
@@ -432,7 +564,7 @@ impl fmt::Debug for PatternSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PatternSet")
             .field("secrets", &self.names.len())
-            .field("patterns", &self.list().len())
+            .field("patterns", &self.list().pats.len())
             .finish()
     }
 }
@@ -444,13 +576,13 @@ impl fmt::Debug for Patterns {
             .field("patterns", &self.info.len())
             .field(
                 "engine",
-                &match &self.engine {
-                    None => "none",
-                    Some(l) if l.use_dfa => "dfa",
-                    Some(_) => "nfa",
+                &match () {
+                    () if self.is_empty() => "none",
+                    () if self.grid.is_some() => "sampled",
+                    () if self.use_dfa => "dfa",
+                    () => "nfa",
                 },
             )
-            .field("sampled", &self.filter.is_some())
             .finish()
     }
 }
@@ -570,26 +702,17 @@ fn holdback_table<A: Automaton>(a: &A, pats: &[&[u8]], total: usize) -> HoldBack
     HoldBack { shift, table }
 }
 
-/// The sampling prefilter: a gram of `q` bytes is read every `k` bytes and looked up first in a
-/// bitset, then (on a hit) in an exact open-addressing table of the grams at offsets `0..k` of
-/// every pattern. Both hold bytes derived from secrets and are zeroized on drop.
-pub(super) struct Filter {
+/// Where samples are taken: a gram of `q` bytes every `k` bytes (`mask` keeps a gram's `q`
+/// bytes of a little-endian `u64`).
+#[derive(Clone, Copy)]
+pub(super) struct Grid {
     pub(super) q: usize,
     pub(super) k: usize,
     pub(super) mask: u64,
-    bits: Zeroizing<Vec<u64>>,
-    bits_shift: u32,
-    table: Zeroizing<Vec<u64>>,
-    table_shift: u32,
-    /// The all-zero gram cannot be stored (0 marks an empty slot), so it gets a flag.
-    zero_gram: bool,
 }
 
-const HASH_MUL: u64 = 0x9E37_79B9_7F4A_7C15;
-const HASH_MUL2: u64 = 0xD6E8_FEB8_6659_FD93;
-
-impl Filter {
-    fn new(pats: &[&[u8]], shortest: usize) -> Filter {
+impl Grid {
+    fn new(shortest: usize) -> Grid {
         // Longer grams are more selective (hex ids in logs collide with hex-encoded secrets at
         // 4 bytes, hardly ever at 8); a longer stride means fewer lookups. The stride must stay
         // ≤ shortest - q + 1 so that every occurrence covers a sample at an offset < k.
@@ -600,68 +723,83 @@ impl Filter {
         } else {
             (1u64 << (8 * q)) - 1
         };
-        // Sized for every gram (duplicates are dropped as they are inserted, without a sort).
-        let n = (pats.len() * k).max(1);
+        Grid { q, k, mask }
+    }
+}
+
+/// The sampling prefilter: a gram of `q` bytes is read every `k` bytes and looked up in a
+/// bitset of the grams at offsets `0..k` of every pattern; on a hit, the gram's hash bucket
+/// lists the `(pattern, offset)` pairs whose gram hashes there, and comparing those patterns
+/// at the sample settles it (a foreign entry in the bucket simply does not compare equal).
+/// Everything here is derived from secret bytes (the bitset and buckets are hashes of them),
+/// so all of it is zeroized on drop.
+pub(super) struct Filter {
+    bits: Zeroizing<Vec<u64>>,
+    bits_shift: u32,
+    /// Per bucket, its first entry ([`Filter::NIL`]: none).
+    heads: Zeroizing<Vec<u32>>,
+    heads_shift: u32,
+    /// `(pattern << 5 | offset) << 32 | next entry`.
+    entries: Zeroizing<Vec<u64>>,
+}
+
+const HASH_MUL: u64 = 0x9E37_79B9_7F4A_7C15;
+const HASH_MUL2: u64 = 0xD6E8_FEB8_6659_FD93;
+
+impl Filter {
+    const NIL: u32 = u32::MAX;
+
+    fn new<'p>(pattern: &dyn Fn(usize) -> &'p [u8], count: usize, grid: Grid) -> Filter {
+        let Grid { k, mask, .. } = grid;
+        assert!(count < 1 << 27, "fewer than 2^27 patterns");
+        let n = (count * k).max(1);
         let bits_log = (n * 32).next_power_of_two().trailing_zeros().clamp(12, 24);
         let mut bits = Zeroizing::new(vec![0u64; 1usize << (bits_log - 6)]);
-        let table_log = (n * 2).next_power_of_two().trailing_zeros().max(4);
-        let mut table = Zeroizing::new(vec![0u64; 1usize << table_log]);
-        let mut zero_gram = false;
-        let table_mask = table.len() - 1;
-        for g in pats
-            .iter()
-            .flat_map(|p| (0..k).map(move |o| gram_at(p, o, mask)))
-        {
-            let h = (g.wrapping_mul(HASH_MUL) >> (64 - bits_log)) as usize;
-            bits[h >> 6] |= 1 << (h & 63);
-            if g == 0 {
-                zero_gram = true;
-                continue;
+        let heads_log = n.next_power_of_two().trailing_zeros().max(4);
+        let mut heads = Zeroizing::new(vec![Filter::NIL; 1usize << heads_log]);
+        let mut entries: Zeroizing<Vec<u64>> = Zeroizing::new(Vec::with_capacity(n));
+        for pid in 0..count {
+            let p = pattern(pid);
+            for o in 0..k {
+                let g = gram_at(p, o, mask);
+                let h = (g.wrapping_mul(HASH_MUL) >> (64 - bits_log)) as usize;
+                bits[h >> 6] |= 1 << (h & 63);
+                let head = &mut heads[(g.wrapping_mul(HASH_MUL2) >> (64 - heads_log)) as usize];
+                let e = entries.len() as u32;
+                entries.push(u64::from((pid as u32) << 5 | o as u32) << 32 | u64::from(*head));
+                *head = e;
             }
-            let mut i = (g.wrapping_mul(HASH_MUL2) >> (64 - table_log)) as usize;
-            while table[i] != 0 && table[i] != g {
-                i = (i + 1) & table_mask;
-            }
-            table[i] = g;
         }
         Filter {
-            q,
-            k,
-            mask,
             bits,
             bits_shift: 64 - bits_log,
-            table,
-            table_shift: 64 - table_log,
-            zero_gram,
+            heads,
+            heads_shift: 64 - heads_log,
+            entries,
         }
     }
 
+    /// False if no pattern has gram `g` at an offset below the stride (a bitset test; true
+    /// may be a false positive, which comparing the candidates settles).
     #[inline(always)]
     pub(super) fn maybe(&self, g: u64) -> bool {
         let h = (g.wrapping_mul(HASH_MUL) >> self.bits_shift) as usize;
-        if (self.bits[h >> 6] >> (h & 63)) & 1 == 0 {
-            return false;
-        }
-        self.contains(g)
+        (self.bits[h >> 6] >> (h & 63)) & 1 != 0
     }
 
-    #[cold]
-    fn contains(&self, g: u64) -> bool {
-        if g == 0 {
-            return self.zero_gram;
-        }
-        let mask = self.table.len() - 1;
-        let mut i = (g.wrapping_mul(HASH_MUL2) >> self.table_shift) as usize;
-        loop {
-            let v = self.table[i];
-            if v == g {
-                return true;
+    /// Every `(pattern, offset)` whose gram may be `g`.
+    #[inline]
+    pub(super) fn candidates(&self, g: u64) -> impl Iterator<Item = (u32, usize)> + '_ {
+        let mut e = self.heads[(g.wrapping_mul(HASH_MUL2) >> self.heads_shift) as usize];
+        std::iter::from_fn(move || {
+            if e == Filter::NIL {
+                return None;
             }
-            if v == 0 {
-                return false;
-            }
-            i = (i + 1) & mask;
-        }
+            let x = self.entries[e as usize];
+            e = x as u32;
+            let c = (x >> 32) as u32;
+            Some((c >> 5, (c & 31) as usize))
+        })
     }
 }
 
@@ -694,7 +832,7 @@ impl Iterator for FindAll<'_> {
     type Item = Hit;
 
     fn next(&mut self) -> Option<Hit> {
-        let engine = &self.patterns.engine.as_ref()?.get().engine;
+        let engine = &self.patterns.built.get()?.engine;
         let mut sid = self.sid?;
         loop {
             if let Some((i, n)) = self.pending {

@@ -2,8 +2,8 @@
 //! value itself, its lines and PTY forms, and the encodings a program might print it in.
 //! Pure: values in, labelled byte patterns out.
 
-use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 use zeroize::{Zeroize, Zeroizing};
 
@@ -74,33 +74,297 @@ const MIN_VALUE_LEN_FOR_ENCODINGS: usize = 8;
 /// Lines of a multi-line value shorter than this get no `Line` pattern.
 const MIN_LINE_LEN: usize = 8;
 
-/// One generated pattern (bytes zeroized on drop).
+/// One generated pattern: `arena[off..off + len]` is the `encoding` form of secret `secret`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Span {
+    pub off: u32,
+    pub len: u32,
+    pub secret: u32,
+    pub encoding: Encoding,
+}
+
+/// Every distinct pattern of a set of secrets. The bytes of all of them sit in one zeroizing
+/// arena (written once, never reallocated by `Vec` itself, so no copy is left behind), each
+/// pattern a [`Span`] of it: no allocation per form, and [`Patterns`](super::Patterns) share
+/// the arena instead of copying it.
+pub(crate) struct FormList {
+    pub arena: Arc<Zeroizing<Vec<u8>>>,
+    /// Patterns in id order: per secret raw, CRLF, lines, encodings; identical bytes keep the
+    /// first label.
+    pub pats: Vec<Span>,
+    /// Pattern ids in the lexicographic order of their bytes.
+    pub sorted: Vec<u32>,
+}
+
+impl FormList {
+    /// The bytes of pattern `id`.
+    #[inline]
+    pub fn bytes(&self, id: u32) -> &[u8] {
+        span_bytes(&self.arena, self.pats[id as usize])
+    }
+
+    /// The ids of the patterns that occur in `text`, in increasing order. At each position
+    /// the patterns that could start there (those beginning with the shortest pattern's
+    /// length of text) are adjacent in `sorted`: a binary search per position, not a search
+    /// per pattern.
+    pub fn occurring(&self, text: &[u8]) -> Vec<u32> {
+        let Some(m) = self.pats.iter().map(|s| s.len as usize).min() else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for i in 0..(text.len() + 1).saturating_sub(m) {
+            let rest = &text[i..];
+            let head = &rest[..m];
+            let key = sort_key(head);
+            let from = self.sorted.partition_point(|&id| {
+                let p = self.bytes(id);
+                match sort_key(p).cmp(&key) {
+                    std::cmp::Ordering::Equal => p < head,
+                    o => o.is_lt(),
+                }
+            });
+            for &id in &self.sorted[from..] {
+                let p = self.bytes(id);
+                if !p.starts_with(head) {
+                    break;
+                }
+                if rest.starts_with(p) {
+                    found.push(id);
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
+/// The bytes of `s` in `arena`.
+#[inline]
+pub(crate) fn span_bytes(arena: &[u8], s: Span) -> &[u8] {
+    &arena[s.off as usize..(s.off + s.len) as usize]
+}
+
+/// A sort key that orders like the bytes themselves for the first 8 (big-endian, zero-padded):
+/// equal keys need a slice comparison to break the tie.
+#[inline]
+pub(crate) fn sort_key(b: &[u8]) -> u64 {
+    if let Some(head) = b.first_chunk::<8>() {
+        return u64::from_be_bytes(*head);
+    }
+    let mut x = [0u8; 8];
+    let n = b.len().min(8);
+    x[..n].copy_from_slice(&b[..n]);
+    u64::from_be_bytes(x)
+}
+
+/// The first 16 bytes of `b` as two [`sort_key`]s.
+#[inline]
+fn keys_of(b: &[u8]) -> (u64, u64) {
+    (sort_key(b), sort_key(b.get(8..).unwrap_or_default()))
+}
+
+/// The arena being written: grown by hand so that `Vec` never reallocates it (which would free
+/// the old buffer unzeroized).
+struct Arena(Zeroizing<Vec<u8>>);
+
+impl Arena {
+    /// Room for `n` more bytes.
+    fn reserve(&mut self, n: usize) {
+        if self.0.capacity() - self.0.len() < n {
+            let cap = (self.0.len() + n).max(self.0.capacity() + self.0.capacity() / 2);
+            let mut bigger = Zeroizing::new(Vec::with_capacity(cap));
+            bigger.extend_from_slice(&self.0);
+            self.0 = bigger; // the old one is zeroized as it drops
+        }
+    }
+}
+
+/// Writes the forms of one value into the arena, keeping each unless it is too short or
+/// equal to an earlier form of the same value (which the global dedup would drop anyway, and
+/// which keeps that earlier one's label: so the result is the same, without storing them).
+struct Gen<'a> {
+    arena: &'a mut Arena,
+    recs: &'a mut Vec<Span>,
+    /// Per record, its first 16 bytes as two sort keys (cheap inequality, and the sort's keys).
+    keys: &'a mut Vec<(u64, u64)>,
+    secret: u32,
+    /// Index in `recs` of this value's first form.
+    first: usize,
+}
+
+impl Gen<'_> {
+    /// Write one form with `write`, which appends at most `bound` bytes, and keep it if it is
+    /// at least `min` bytes long and new for this value. Returns whether it was kept.
+    fn form(
+        &mut self,
+        encoding: Encoding,
+        min: usize,
+        bound: usize,
+        write: impl FnOnce(&mut Vec<u8>),
+    ) -> bool {
+        self.arena.reserve(bound);
+        let buf = &mut self.arena.0;
+        let cap = buf.capacity();
+        let start = buf.len();
+        write(buf);
+        debug_assert_eq!(buf.capacity(), cap, "a form outgrew its bound");
+        let len = buf.len() - start;
+        let new = &buf[start..];
+        let key = keys_of(new);
+        let seen = len < min.max(1)
+            || self.recs[self.first..]
+                .iter()
+                .zip(&self.keys[self.first..])
+                .any(|(r, k)| r.len as usize == len && *k == key && span_bytes(buf, *r) == new);
+        if seen {
+            // The bytes stay in the spare capacity, which is zeroized with the arena.
+            buf.truncate(start);
+            return false;
+        }
+        self.keys.push(key);
+        self.recs.push(Span {
+            off: u32::try_from(start).expect("pattern bytes under 4 GiB"),
+            len: len as u32,
+            secret: self.secret,
+            encoding,
+        });
+        true
+    }
+}
+
+/// Every distinct pattern for `secrets`, in order (per secret: raw, CRLF, lines, encodings);
+/// identical bytes keep the first label.
+pub(crate) fn form_list(values: &[&[u8]], encodings: bool) -> FormList {
+    let guess: usize = values
+        .iter()
+        .map(|v| {
+            // About what the forms of a typical value take (a value with many special
+            // characters takes more, and the arena grows).
+            if encodings {
+                12 * v.len() + 32
+            } else {
+                3 * v.len()
+            }
+        })
+        .sum();
+    let mut arena = Arena(Zeroizing::new(Vec::with_capacity(guess)));
+    let per = if encodings { 14 } else { 2 };
+    let mut recs: Vec<Span> = Vec::with_capacity(values.len() * per);
+    let mut keys: Vec<(u64, u64)> = Vec::with_capacity(values.len() * per);
+    for (id, v) in values.iter().enumerate() {
+        let first = recs.len();
+        let mut g = Gen {
+            arena: &mut arena,
+            recs: &mut recs,
+            keys: &mut keys,
+            secret: u32::try_from(id).expect("fewer than 2^32 secrets"),
+            first,
+        };
+        forms(v, encodings, &mut g);
+    }
+    let arena = arena.0;
+    // Dedup across secrets: sort by bytes (a sort the sampled engine's `order` needs anyway),
+    // keep the lowest id of each run of equal bytes.
+    let bytes = |i: u32| span_bytes(&arena, recs[i as usize]);
+    // Sorted by the first 8 bytes (a radix sort of their key, stable, so ties stay in id
+    // order), then each run that ties on them by the next 8 and by the bytes themselves.
+    let mut idx: Vec<(u64, u64, u32)> = radix_order(&keys)
+        .into_iter()
+        .map(|i| (keys[i as usize].0, keys[i as usize].1, i))
+        .collect();
+    let mut from = 0;
+    while from < idx.len() {
+        let k1 = idx[from].0;
+        let mut to = from + 1;
+        while to < idx.len() && idx[to].0 == k1 {
+            to += 1;
+        }
+        if to - from > 1 {
+            idx[from..to].sort_unstable_by(|a, b| {
+                a.1.cmp(&b.1)
+                    .then_with(|| bytes(a.2).cmp(bytes(b.2)))
+                    .then(a.2.cmp(&b.2))
+            });
+        }
+        from = to;
+    }
+    let mut keep = vec![false; recs.len()];
+    let mut prev: Option<(u64, u64, u32)> = None;
+    for &(k1, k2, i) in &idx {
+        if prev.is_none_or(|(p1, p2, p)| (p1, p2) != (k1, k2) || bytes(p) != bytes(i)) {
+            keep[i as usize] = true;
+            prev = Some((k1, k2, i));
+        }
+    }
+    let mut new_id = vec![u32::MAX; recs.len()];
+    let mut pats = Vec::with_capacity(recs.len());
+    for (i, r) in recs.iter().enumerate() {
+        if keep[i] {
+            new_id[i] = pats.len() as u32;
+            pats.push(*r);
+        }
+    }
+    let sorted = idx
+        .iter()
+        .filter(|&&(_, _, i)| keep[i as usize])
+        .map(|&(_, _, i)| new_id[i as usize])
+        .collect();
+    FormList {
+        arena: Arc::new(arena),
+        pats,
+        sorted,
+    }
+}
+
+/// Indices of `keys` in the order of their first key: a stable LSD radix sort, one pass per
+/// byte (a pass where every key has the same byte is skipped).
+fn radix_order(keys: &[(u64, u64)]) -> Vec<u32> {
+    let n = keys.len();
+    let mut a: Vec<u32> = (0..u32::try_from(n).expect("fewer than 2^32 patterns")).collect();
+    let mut b = vec![0u32; n];
+    for shift in (0..64).step_by(8) {
+        let digit = |i: u32| ((keys[i as usize].0 >> shift) & 255) as usize;
+        let mut count = [0usize; 257];
+        for &i in &a {
+            count[digit(i) + 1] += 1;
+        }
+        if count.contains(&n) {
+            continue;
+        }
+        for d in 0..256 {
+            count[d + 1] += count[d];
+        }
+        for &i in &a {
+            let d = digit(i);
+            b[count[d]] = i;
+            count[d] += 1;
+        }
+        std::mem::swap(&mut a, &mut b);
+    }
+    a
+}
+
+/// One generated pattern with its own bytes (tests compare against these).
+#[cfg(test)]
 pub(crate) struct PatternSpec {
     pub bytes: Zeroizing<Vec<u8>>,
     pub secret: u32,
     pub encoding: Encoding,
 }
 
-/// Every distinct pattern for `secrets`, in order (per secret: raw, CRLF, lines, encodings);
-/// identical bytes keep the first label.
+/// [`form_list`] as one owned pattern each, in id order.
+#[cfg(test)]
 pub(crate) fn pattern_list(secrets: &[(&str, &[u8])], encodings: bool) -> Vec<PatternSpec> {
-    let mut all: Vec<PatternSpec> = Vec::new();
-    for (id, &(_, v)) in secrets.iter().enumerate() {
-        let secret = u32::try_from(id).expect("fewer than 2^32 secrets");
-        forms(v, encodings, &mut |bytes, encoding| {
-            all.push(PatternSpec {
-                bytes,
-                secret,
-                encoding,
-            })
-        });
-    }
-    let mut seen: HashSet<&[u8]> = HashSet::with_capacity(all.len());
-    let keep: Vec<bool> = all.iter().map(|p| seen.insert(&p.bytes[..])).collect();
-    drop(seen);
-    all.into_iter()
-        .zip(keep)
-        .filter_map(|(p, k)| k.then_some(p))
+    let values: Vec<&[u8]> = secrets.iter().map(|&(_, v)| v).collect();
+    let list = form_list(&values, encodings);
+    list.pats
+        .iter()
+        .map(|&s| PatternSpec {
+            bytes: Zeroizing::new(span_bytes(&list.arena, s).to_vec()),
+            secret: s.secret,
+            encoding: s.encoding,
+        })
         .collect()
 }
 
@@ -117,101 +381,270 @@ pub(crate) fn shortest_form(v: &[u8]) -> usize {
     }
 }
 
-/// Generate the forms of one value. Duplicates are removed by the caller.
-fn forms(v: &[u8], encodings: bool, push: &mut dyn FnMut(Zeroizing<Vec<u8>>, Encoding)) {
+// What the bytes of a value need, OR-ed over its bytes (one table lookup per byte), so that
+// forms that would equal the value itself are not even written.
+const F_NONALNUM: u16 = 1;
+const F_NL: u16 = 1 << 1;
+/// `"`, `\` or a control byte: every JSON style escapes it.
+const F_JSON: u16 = 1 << 2;
+/// `<`, `>`, `&`.
+const F_HTML: u16 = 1 << 3;
+/// `=`, `'`.
+const F_GSON: u16 = 1 << 4;
+const F_SLASH: u16 = 1 << 5;
+/// A byte ≥ 0x80.
+const F_HIGH: u16 = 1 << 6;
+/// `& < > " '`.
+const F_ENTITY: u16 = 1 << 7;
+const F_APOS: u16 = 1 << 8;
+const F_BACKSLASH: u16 = 1 << 9;
+/// Percent-encoded in set `s` (bits 10..14, in `PCT_SETS` order).
+const F_PCT: u16 = 1 << 10;
+/// Backspace or form feed (which JSON styles spell differently).
+const F_BF: u16 = 1 << 14;
+const F_SPACE: u16 = 1 << 15;
+
+const PCT_SETS: [PctSet; 4] = [
+    PctSet::Component,
+    PctSet::Rfc3986,
+    PctSet::Uri,
+    PctSet::Form,
+];
+
+const fn byte_flags(b: u8) -> u16 {
+    let mut f = 0;
+    if !b.is_ascii_alphanumeric() {
+        f |= F_NONALNUM;
+    }
+    if b == b'\n' {
+        f |= F_NL;
+    }
+    if b == b'"' || b == b'\\' || b < 0x20 {
+        f |= F_JSON;
+    }
+    if b == b'<' || b == b'>' || b == b'&' {
+        f |= F_HTML | F_ENTITY;
+    }
+    if b == b'"' {
+        f |= F_ENTITY;
+    }
+    if b == b'\'' {
+        f |= F_GSON | F_ENTITY | F_APOS;
+    }
+    if b == b'=' {
+        f |= F_GSON;
+    }
+    if b == b'/' {
+        f |= F_SLASH;
+    }
+    if b >= 0x80 {
+        f |= F_HIGH;
+    }
+    if b == b'\\' {
+        f |= F_BACKSLASH;
+    }
+    if b == 0x08 || b == 0x0c {
+        f |= F_BF;
+    }
+    if b == b' ' {
+        f |= F_SPACE;
+    }
+    let mut s = 0;
+    while s < PCT_SETS.len() {
+        if !pct_keep(PCT_SETS[s], b) {
+            f |= F_PCT << s;
+        }
+        s += 1;
+    }
+    f
+}
+
+static FLAGS: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = byte_flags(b as u8);
+        b += 1;
+    }
+    t
+};
+
+/// Generate the forms of one value. Duplicates across values are removed by the caller.
+fn forms(v: &[u8], encodings: bool, g: &mut Gen<'_>) {
     if v.is_empty() {
         return;
     }
-    push(Zeroizing::new(v.to_vec()), Encoding::Raw);
-    if v.contains(&b'\n') {
-        let mut crlf = Zeroizing::new(Vec::with_capacity(v.len() + 8));
-        for (i, &b) in v.iter().enumerate() {
-            if b == b'\n' && (i == 0 || v[i - 1] != b'\r') {
-                crlf.push(b'\r');
+    let n = v.len();
+    // The flags of all bytes, and which combinations of percent sets escape a byte (bit `m`
+    // set: some byte is escaped by exactly the sets in `m`).
+    let (flags, pct_masks) = v.iter().fold((0u16, 0u16), |(f, m), &b| {
+        let x = FLAGS[usize::from(b)];
+        (f | x, m | 1 << ((x / F_PCT) & 15))
+    });
+    g.form(Encoding::Raw, 1, n, |out| out.extend_from_slice(v));
+    if flags & F_NL != 0 {
+        g.form(Encoding::Crlf, 1, 2 * n, |out| {
+            for (i, &b) in v.iter().enumerate() {
+                if b == b'\n' && (i == 0 || v[i - 1] != b'\r') {
+                    out.push(b'\r');
+                }
+                out.push(b);
             }
-            crlf.push(b);
-        }
-        push(crlf, Encoding::Crlf);
+        });
         // A PTY (ONLCR) turns every `\n` into `\r\n`, so a value's own `\r\n` prints as
         // `\r\r\n`.
         if v.windows(2).any(|w| w == b"\r\n") {
-            let mut pty = Zeroizing::new(Vec::with_capacity(v.len() + 8));
-            for &b in v {
-                if b == b'\n' {
-                    pty.push(b'\r');
+            g.form(Encoding::Crlf, 1, 2 * n, |out| {
+                for &b in v {
+                    if b == b'\n' {
+                        out.push(b'\r');
+                    }
+                    out.push(b);
                 }
-                pty.push(b);
-            }
-            push(pty, Encoding::Crlf);
+            });
         }
         for line in v.split(|&b| b == b'\n') {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if line.len() >= MIN_LINE_LEN {
-                push(Zeroizing::new(line.to_vec()), Encoding::Line);
+                g.form(Encoding::Line, 1, line.len(), |out| {
+                    out.extend_from_slice(line);
+                });
             }
         }
     }
-    if !encodings || v.len() < MIN_VALUE_LEN_FOR_ENCODINGS {
+    if !encodings || n < MIN_VALUE_LEN_FOR_ENCODINGS {
         return;
     }
-    let mut enc = |bytes: Zeroizing<Vec<u8>>, e: Encoding| {
-        if bytes.len() >= MIN_ENCODED_LEN {
-            push(bytes, e);
+    let min = MIN_ENCODED_LEN;
+    let b64_bound = 4 * (n + 2) / 3 + 8;
+    let mut std_at = [(0usize, 0usize); 3];
+    for (align, at) in std_at.iter_mut().enumerate() {
+        let start = g.arena.0.len();
+        let mut special = false;
+        if g.form(Encoding::Base64, min, b64_bound, |out| {
+            special = base64_aligned(v, align, out);
+        }) && special
+        {
+            *at = (start, g.arena.0.len() - start);
         }
-    };
-    for align in 0..3 {
-        enc(base64_aligned(v, align, B64_STD), Encoding::Base64);
     }
-    for align in 0..3 {
-        enc(base64_aligned(v, align, B64_URL), Encoding::Base64Url);
+    // URL-safe base64 is the standard one with two characters mapped (and equal to it when
+    // neither occurs).
+    for &(start, len) in &std_at {
+        if len == 0 {
+            continue;
+        }
+        let url = |b: u8| match b {
+            b'+' => b'-',
+            b'/' => b'_',
+            b => b,
+        };
+        g.form(Encoding::Base64Url, min, len, |out| {
+            out.extend_from_within(start..start + len);
+            let n = out.len();
+            for b in &mut out[n - len..] {
+                *b = url(*b);
+            }
+        });
     }
-    enc(hex(v, HEX_LOWER), Encoding::HexLower);
-    enc(hex(v, HEX_UPPER), Encoding::HexUpper);
-    if v.contains(&b'\n') {
-        for j in joined(v) {
-            enc(j, Encoding::Joined);
+    g.form(Encoding::HexLower, min, 2 * n, |out| hex(v, HEX_LOWER, out));
+    // Upper-case hex differs only if some nibble is a letter.
+    if v.iter().any(|&b| b >> 4 >= 10 || b & 15 >= 10) {
+        g.form(Encoding::HexUpper, min, 2 * n, |out| hex(v, HEX_UPPER, out));
+    }
+    if flags & F_NL != 0 {
+        for j in 0..3 {
+            g.form(Encoding::Joined, min, n, |out| joined(v, j, out));
         }
     }
     // Every percent and JSON form of an alphanumeric value is the value itself.
-    if v.iter().all(u8::is_ascii_alphanumeric) {
+    if flags & F_NONALNUM == 0 {
         return;
     }
-    for set in [
-        PctSet::Component,
-        PctSet::Rfc3986,
-        PctSet::Uri,
-        PctSet::Form,
-    ] {
-        for digits in [HEX_UPPER, HEX_LOWER] {
-            enc(percent(v, set, digits), Encoding::Percent);
+    // Two sets that escape the same bytes of this value write the same form (unless one
+    // writes a space as `+`).
+    let same_sets = |a: usize, b: usize| {
+        (0..16).all(|m| pct_masks & (1 << m) == 0 || (m >> a) & 1 == (m >> b) & 1)
+            && (flags & F_SPACE == 0
+                || matches!(PCT_SETS[a], PctSet::Form) == matches!(PCT_SETS[b], PctSet::Form))
+    };
+    for set in 0..PCT_SETS.len() {
+        if flags & (F_PCT << set) == 0 {
+            continue; // nothing to escape: the value itself
+        }
+        if (0..set).any(|earlier| same_sets(earlier, set)) {
+            continue; // the same bytes as an earlier set's forms
+        }
+        let mut letter = false;
+        g.form(Encoding::Percent, min, 3 * n, |out| {
+            letter = percent(v, set, HEX_UPPER, out);
+        });
+        if letter {
+            g.form(Encoding::Percent, min, 3 * n, |out| {
+                percent(v, set, HEX_LOWER, out);
+            });
         }
     }
+    // Styles that treat every byte class this value has alike write the same bytes: each
+    // distinct treatment is written once (the first style's), none that is the value itself.
+    let utf8 = flags & F_HIGH == 0 || std::str::from_utf8(v).is_ok();
+    let mut treatments = [0u16; JSON_STYLES.len()];
+    let mut seen = 0;
     for style in JSON_STYLES {
-        if let Some(j) = json_escape(v, style) {
-            enc(j, Encoding::Json);
+        if (style.ascii || style.line_seps) && !utf8 {
+            continue; // \u escapes need UTF-8: no form
+        }
+        let treat = |on: bool, f: u16| if on { flags & f } else { 0 };
+        let t = treat(style.ascii, F_HIGH)
+            | treat(style.html, F_HTML)
+            | treat(style.gson, F_GSON)
+            | treat(style.slash, F_SLASH)
+            | treat(!style.short_bf, F_BF)
+            | (treat(style.line_seps, F_HIGH) << 1);
+        if (t == 0 && flags & F_JSON == 0) || treatments[..seen].contains(&t) {
+            continue;
+        }
+        treatments[seen] = t;
+        seen += 1;
+        g.form(Encoding::Json, min, 6 * n, |out| json_escape(v, style, out));
+    }
+    if flags & F_ENTITY != 0 {
+        // Styles differ only in how they write `"` and `'`: one that writes those this value
+        // has as an earlier style does writes the same bytes.
+        let (dq, apos) = (v.contains(&b'"'), flags & F_APOS != 0);
+        for (i, style) in ENTITY_STYLES.iter().enumerate() {
+            let same =
+                |e: &EntityStyle| (!dq || e.quot == style.quot) && (!apos || e.apos == style.apos);
+            if ENTITY_STYLES[..i].iter().any(same) {
+                continue;
+            }
+            g.form(Encoding::Entity, min, 6 * n, |out| entities(v, style, out));
         }
     }
-    if v.iter().any(|b| b"&<>\"'".contains(b)) {
-        for style in ENTITY_STYLES {
-            enc(entities(v, style), Encoding::Entity);
-        }
+    if flags & (F_HIGH | F_ENTITY) != 0 {
+        g.form(Encoding::Entity, min, 10 * n, |out| {
+            numeric_entities(v, false, out);
+        });
+        g.form(Encoding::Entity, min, 10 * n, |out| {
+            numeric_entities(v, true, out);
+        });
     }
-    if v.iter().any(|&b| b >= 0x80 || b"&<>\"'".contains(&b)) {
-        enc(numeric_entities(v, false), Encoding::Entity);
-        enc(numeric_entities(v, true), Encoding::Entity);
+    if flags & F_APOS != 0 {
+        g.form(Encoding::Shell, min, 5 * n, |out| {
+            replace_byte(v, b'\'', b"'\\''", out);
+        });
+        g.form(Encoding::Shell, min, 5 * n, |out| {
+            replace_byte(v, b'\'', b"'\"'\"'", out);
+        });
     }
-    if v.contains(&b'\'') {
-        enc(replace_byte(v, b'\'', b"'\\''"), Encoding::Shell);
-        enc(replace_byte(v, b'\'', b"'\"'\"'"), Encoding::Shell);
-    }
-    if let Some(u) = shell_unescaped(v) {
-        enc(u, Encoding::Shell);
+    if flags & F_BACKSLASH != 0 {
+        // Equal to the value when no backslash escapes anything: dropped as a duplicate.
+        g.form(Encoding::Shell, min, n, |out| shell_unescaped(v, out));
     }
 }
 
 /// `v` with every `from` byte replaced by `to`.
-fn replace_byte(v: &[u8], from: u8, to: &[u8]) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(v.len() + 16));
+fn replace_byte(v: &[u8], from: u8, to: &[u8], out: &mut Vec<u8>) {
     for &b in v {
         if b == from {
             out.extend_from_slice(to);
@@ -219,20 +652,15 @@ fn replace_byte(v: &[u8], from: u8, to: &[u8]) -> Zeroizing<Vec<u8>> {
             out.push(b);
         }
     }
-    out
 }
 
 /// What a shell leaves of `v` written inside double quotes: a backslash before `$`, `` ` ``,
-/// `"`, `\` or a newline is removed (with the newline, for the last). `None` when that
-/// changes nothing.
-fn shell_unescaped(v: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(v.len()));
-    let mut changed = false;
+/// `"`, `\` or a newline is removed (with the newline, for the last).
+fn shell_unescaped(v: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     while i < v.len() {
         match (v[i], v.get(i + 1)) {
             (b'\\', Some(&n)) if b"$`\"\\\n".contains(&n) => {
-                changed = true;
                 if n != b'\n' {
                     out.push(n);
                 }
@@ -244,38 +672,31 @@ fn shell_unescaped(v: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
             }
         }
     }
-    changed.then_some(out)
 }
 
-/// A multi-line value with its line breaks (`\n` or `\r\n`) each turned into a space or
-/// removed, and as `echo $VALUE` prints it (words split on blanks and line breaks, joined by
-/// single spaces).
-fn joined(v: &[u8]) -> [Zeroizing<Vec<u8>>; 3] {
-    let lines: Vec<&[u8]> = v
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .collect();
-    let join = |sep: &[u8]| {
-        let mut out = Zeroizing::new(Vec::with_capacity(v.len()));
-        for (i, l) in lines.iter().enumerate() {
-            if i > 0 {
-                out.extend_from_slice(sep);
+/// A multi-line value with its line breaks (`\n` or `\r\n`) each turned into a space (`which`
+/// 0) or removed (1), or as `echo $VALUE` prints it (2: words split on blanks and line
+/// breaks, joined by single spaces).
+fn joined(v: &[u8], which: usize, out: &mut Vec<u8>) {
+    if which < 2 {
+        for (i, l) in v.split(|&b| b == b'\n').enumerate() {
+            if i > 0 && which == 0 {
+                out.push(b' ');
             }
-            out.extend_from_slice(l);
+            out.extend_from_slice(l.strip_suffix(b"\r").unwrap_or(l));
         }
-        out
-    };
-    let mut words = Zeroizing::new(Vec::with_capacity(v.len()));
+        return;
+    }
+    let start = out.len();
     for w in v
         .split(|b| b" \t\r\n".contains(b))
         .filter(|w| !w.is_empty())
     {
-        if !words.is_empty() {
-            words.push(b' ');
+        if out.len() > start {
+            out.push(b' ');
         }
-        words.extend_from_slice(w);
+        out.extend_from_slice(w);
     }
-    [join(b" "), join(b""), words]
 }
 
 /// How one XML/HTML escaper writes `&`, `<`, `>`, `"` and `'` (`None`: left as it is).
@@ -317,8 +738,7 @@ const ENTITY_STYLES: [EntityStyle; 6] = [
     },
 ];
 
-fn entities(v: &[u8], style: EntityStyle) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(v.len() + 16));
+fn entities(v: &[u8], style: &EntityStyle, out: &mut Vec<u8>) {
     for &b in v {
         match (b, style.quot, style.apos) {
             (b'&', _, _) => out.extend_from_slice(b"&amp;"),
@@ -328,71 +748,117 @@ fn entities(v: &[u8], style: EntityStyle) -> Zeroizing<Vec<u8>> {
             _ => out.push(b),
         }
     }
-    out
 }
 
 /// Every special (`& < > " '`) and non-ASCII character as a numeric reference, decimal
 /// (`&#233;`) or lowercase hex (`&#xe9;`); invalid UTF-8 bytes are kept as they are.
-fn numeric_entities(v: &[u8], hex: bool) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(v.len() + 16));
+fn numeric_entities(v: &[u8], hex: bool, out: &mut Vec<u8>) {
     let num = |out: &mut Vec<u8>, c: u32| {
-        let mut s = if hex {
-            format!("&#x{c:x};")
-        } else {
-            format!("&#{c};")
-        };
-        out.extend_from_slice(s.as_bytes());
-        s.zeroize();
+        out.extend_from_slice(if hex { b"&#x" } else { b"&#" });
+        let radix: u32 = if hex { 16 } else { 10 };
+        let mut digits = 1;
+        while c / radix.pow(digits) > 0 {
+            digits += 1;
+        }
+        for d in (0..digits).rev() {
+            out.push(HEX_LOWER[(c / radix.pow(d) % radix) as usize]);
+        }
+        out.push(b';');
     };
     for chunk in v.utf8_chunks() {
         for c in chunk.valid().chars() {
             if !c.is_ascii() || "&<>\"'".contains(c) {
-                num(&mut out, u32::from(c));
+                num(out, u32::from(c));
             } else {
                 out.push(c as u8);
             }
         }
         out.extend_from_slice(chunk.invalid());
     }
-    out
 }
 
 pub(super) const B64_STD: &[u8; 64] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const B64_URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
 /// The base64 characters of `v` when it starts at byte offset `align` (mod 3) of a larger blob:
 /// only the characters whose 6 bits all come from `v` (the first ones may mix in the previous
 /// byte, the last one the next byte or padding), so the pattern matches wherever `v` sits.
-fn base64_aligned(v: &[u8], align: usize, alphabet: &[u8; 64]) -> Zeroizing<Vec<u8>> {
-    let byte = |i: usize| -> u32 {
-        if i < align {
-            0
-        } else {
-            v.get(i - align).copied().map_or(0, u32::from)
-        }
-    };
+/// That is the encoding of `align` zero bytes and `v`, without its first `⌈8·align/6⌉` and
+/// past its `⌊8·(align + len)/6⌋`-th character.
+/// Returns whether a `+` or `/` may be among them (else the URL-safe form is the same).
+fn base64_aligned(v: &[u8], align: usize, out: &mut Vec<u8>) -> bool {
     let first = (8 * align).div_ceil(6);
     let last = (8 * (align + v.len())) / 6;
-    let mut out = Zeroizing::new(Vec::with_capacity(last.saturating_sub(first)));
-    for c in first..last {
-        let bit = 6 * c;
-        let word = (byte(bit / 8) << 8) | byte(bit / 8 + 1);
-        let six = (word >> (10 - bit % 8)) & 0x3f;
-        out.push(alphabet[six as usize]);
+    let start = out.len();
+    // The first group holds the `align` zero bytes and the value's first bytes; the rest are
+    // the value's bytes three at a time (the last one padded with zeros).
+    let head = (3 - align) % 3;
+    let (lead, rest) = v.split_at(head.min(v.len()));
+    let groups = usize::from(align > 0) + rest.len().div_ceil(3);
+    out.resize(start + 4 * groups, 0);
+    let mut quads = out[start..].chunks_exact_mut(4);
+    // A six-bit group of 62 or 63 (`+`, `/`) has its top five bits set.
+    let mut special = 0u32;
+    let mut put = |g: [u8; 3]| {
+        if let Some(q) = quads.next() {
+            let n = (u32::from(g[0]) << 16) | (u32::from(g[1]) << 8) | u32::from(g[2]);
+            special |= (n & (n << 1) & (n << 2) & (n << 3) & (n << 4)) & 0x82_0820;
+            q[..2].copy_from_slice(&B64_PAIRS[(n >> 12) as usize & 0xfff]);
+            q[2..].copy_from_slice(&B64_PAIRS[n as usize & 0xfff]);
+        }
+    };
+    if align > 0 {
+        let mut g = [0u8; 3];
+        g[align..align + lead.len()].copy_from_slice(lead);
+        put(g);
     }
-    out
+    let mut chunks = rest.chunks_exact(3);
+    for c in &mut chunks {
+        put([c[0], c[1], c[2]]);
+    }
+    let tail = chunks.remainder();
+    if !tail.is_empty() {
+        let mut g = [0u8; 3];
+        g[..tail.len()].copy_from_slice(tail);
+        put(g);
+    }
+    out.copy_within(start + first..start + last, start);
+    out.truncate(start + last - first);
+    special != 0
 }
 
-fn hex(v: &[u8], digits: &[u8; 16]) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(2 * v.len()));
-    for &b in v {
-        out.push(digits[usize::from(b >> 4)]);
-        out.push(digits[usize::from(b & 15)]);
+/// Two base64 characters per 12 bits (a group of three bytes is two lookups).
+static B64_PAIRS: [[u8; 2]; 4096] = {
+    let mut t = [[0u8; 2]; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        t[i] = [B64_STD[i >> 6], B64_STD[i & 63]];
+        i += 1;
     }
-    out
+    t
+};
+
+/// Two hex digits per byte, lower and upper case.
+static HEX_PAIRS: [[[u8; 2]; 256]; 2] = {
+    let mut t = [[[0u8; 2]; 256]; 2];
+    let mut b = 0;
+    while b < 256 {
+        t[0][b] = [HEX_LOWER[b >> 4], HEX_LOWER[b & 15]];
+        t[1][b] = [HEX_UPPER[b >> 4], HEX_UPPER[b & 15]];
+        b += 1;
+    }
+    t
+};
+
+fn hex(v: &[u8], digits: &[u8; 16], out: &mut Vec<u8>) {
+    let pairs = &HEX_PAIRS[usize::from(digits == HEX_UPPER)];
+    let start = out.len();
+    out.resize(start + 2 * v.len(), 0);
+    for (pair, &b) in out[start..].chunks_exact_mut(2).zip(v) {
+        pair.copy_from_slice(&pairs[usize::from(b)]);
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -408,21 +874,39 @@ enum PctSet {
     Form,
 }
 
-fn percent(v: &[u8], set: PctSet, digits: &[u8; 16]) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(3 * v.len()));
+/// True if `set` leaves `b` as it is.
+const fn pct_keep(set: PctSet, b: u8) -> bool {
+    const fn any(list: &[u8], b: u8) -> bool {
+        let mut i = 0;
+        while i < list.len() {
+            if list[i] == b {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+    b.is_ascii_alphanumeric()
+        || match set {
+            PctSet::Component => any(b"-_.!~*'()", b),
+            PctSet::Rfc3986 => any(b"-_.~", b),
+            PctSet::Uri => any(b"-_.!~*'();,/?:@&=+$#", b),
+            PctSet::Form => any(b"*-._", b),
+        }
+}
+
+/// Write the `set` percent-encoding of `v`; returns whether some escape has a letter digit
+/// (else the other hex case gives the same bytes).
+fn percent(v: &[u8], set: usize, digits: &[u8; 16], out: &mut Vec<u8>) -> bool {
+    let mut letter = false;
+    let form = matches!(PCT_SETS[set], PctSet::Form);
     for &b in v {
-        let keep = b.is_ascii_alphanumeric()
-            || match set {
-                PctSet::Component => b"-_.!~*'()".contains(&b),
-                PctSet::Rfc3986 => b"-_.~".contains(&b),
-                PctSet::Uri => b"-_.!~*'();,/?:@&=+$#".contains(&b),
-                PctSet::Form => b"*-._".contains(&b),
-            };
-        if keep {
+        if FLAGS[usize::from(b)] & (F_PCT << set) == 0 {
             out.push(b);
-        } else if b == b' ' && matches!(set, PctSet::Form) {
+        } else if b == b' ' && form {
             out.push(b'+');
         } else {
+            letter |= b >> 4 >= 10 || b & 15 >= 10;
             out.extend_from_slice(&[
                 b'%',
                 digits[usize::from(b >> 4)],
@@ -430,7 +914,7 @@ fn percent(v: &[u8], set: PctSet, digits: &[u8; 16]) -> Zeroizing<Vec<u8>> {
             ]);
         }
     }
-    out
+    letter
 }
 
 /// How one JSON encoder writes a string body.
@@ -516,11 +1000,10 @@ fn json_u(out: &mut Vec<u8>, unit: u16) {
 }
 
 /// The body of a JSON string holding `v` as `style` writes it. Styles that emit `\u` escapes
-/// for non-ASCII characters apply only to valid UTF-8 (returns `None` otherwise); the plain
-/// style escapes byte by byte.
-fn json_escape(v: &[u8], style: JsonStyle) -> Option<Zeroizing<Vec<u8>>> {
+/// for non-ASCII characters apply only to valid UTF-8 (nothing is written otherwise); the
+/// plain style escapes byte by byte.
+fn json_escape(v: &[u8], style: JsonStyle, out: &mut Vec<u8>) {
     let needs_chars = style.ascii || style.line_seps;
-    let mut out = Zeroizing::new(Vec::with_capacity(v.len() + 16));
     let u = json_u;
     let ascii = |out: &mut Vec<u8>, b: u8| match b {
         b'"' => out.extend_from_slice(b"\\\""),
@@ -538,24 +1021,26 @@ fn json_escape(v: &[u8], style: JsonStyle) -> Option<Zeroizing<Vec<u8>>> {
     };
     if !needs_chars {
         for &b in v {
-            ascii(&mut out, b);
+            ascii(out, b);
         }
-        return Some(out);
+        return;
     }
-    let s = std::str::from_utf8(v).ok()?;
+    let Ok(s) = std::str::from_utf8(v) else {
+        return;
+    };
     for c in s.chars() {
         if c.is_ascii() {
-            ascii(&mut out, c as u8);
+            ascii(out, c as u8);
         } else if style.ascii || (style.line_seps && (c == '\u{2028}' || c == '\u{2029}')) {
             let mut units = [0u16; 2];
             for &unit in c.encode_utf16(&mut units).iter() {
-                u(&mut out, unit);
+                u(out, unit);
             }
+            units.zeroize();
         } else {
             let mut b = [0u8; 4];
             out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
             b.zeroize();
         }
     }
-    Some(out)
 }

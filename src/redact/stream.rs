@@ -7,10 +7,7 @@ use std::sync::Arc;
 use aho_corasick::automaton::{Automaton, StateID};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::engine::{
-    BuildOptions, Engine, Filter, PatternSet, Patterns, gram_at, scan, start_state,
-};
-use super::forms::PatternSpec;
+use super::engine::{BuildOptions, Engine, Grid, PatternSet, Patterns, gram_at, scan, start_state};
 use super::screen::{ESC, Escape, Step};
 
 /// `feed` processes at most this many input bytes at a time, so the internal buffer stays small
@@ -233,7 +230,7 @@ impl Redactor {
             patterns,
             buf: Zeroizing::new(Vec::new()),
             base: 0,
-            scan: ScanState::NEW,
+            scan: ScanState::default(),
             st: RegionState {
                 released: 0,
                 pending: std::collections::VecDeque::new(),
@@ -264,7 +261,7 @@ impl Redactor {
     /// Append to `out` every byte of `input` (after earlier held bytes) that can be released
     /// now, redacted.
     pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
-        if self.patterns.engine.is_none() {
+        if self.patterns.is_empty() {
             out.extend_from_slice(input);
             return;
         }
@@ -348,7 +345,7 @@ impl Redactor {
             g.starts.clear();
         }
         self.base = 0;
-        self.scan = ScanState::NEW;
+        self.scan.reset();
         self.st.released = 0;
     }
 
@@ -387,42 +384,12 @@ impl Redactor {
 
         let patterns = &*self.patterns;
         let w: &[u8] = &self.buf;
-        let hold = match patterns.engine.as_ref() {
-            None => 0,
-            // Not built yet, and no sample of this feed hits: no verification window opens
-            // (none ever did: the first hit builds the automaton), so only the tail's
-            // hold-back is needed, and the sorted pattern heads give it.
-            Some(lazy)
-                if !lazy.is_built()
-                    && patterns
-                        .filter
-                        .as_ref()
-                        .is_some_and(|f| !any_sample_hits(f, w, ctx, self.base)) =>
-            {
-                let f = patterns.filter.as_ref().map_or(1, |f| f.k + f.q - 2);
-                lazy.tail_holdback(&w[w.len() - w.len().min(f)..])
-            }
-            Some(lazy) => match &lazy.get().engine {
-                Engine::Dfa(a) => find(
-                    a,
-                    patterns,
-                    w,
-                    ctx,
-                    self.base,
-                    &mut self.scan,
-                    &mut self.st,
-                    out,
-                ),
-                Engine::Nfa(a) => find(
-                    a,
-                    patterns,
-                    w,
-                    ctx,
-                    self.base,
-                    &mut self.scan,
-                    &mut self.st,
-                    out,
-                ),
+        let (sc, st) = (&mut self.scan, &mut self.st);
+        let hold = match &patterns.grid {
+            Some(g) => find_sampled(patterns, *g, w, ctx, self.base, sc, st, out),
+            None => match &patterns.automaton().engine {
+                Engine::Dfa(a) => find(a, patterns, w, ctx, self.base, sc, st, out),
+                Engine::Nfa(a) => find(a, patterns, w, ctx, self.base, sc, st, out),
             },
         };
         let len = w.len();
@@ -454,51 +421,31 @@ fn first_sample(base: u64, ctx: usize, k: usize, q: usize) -> usize {
     (first - base) as usize
 }
 
-/// True if some sample of the new input `w[ctx..]` may be a pattern's gram.
-fn any_sample_hits(f: &Filter, w: &[u8], ctx: usize, base: u64) -> bool {
-    let (k, q, mask) = (f.k, f.q, f.mask);
-    let len = w.len();
-    let mut j = first_sample(base, ctx, k, q);
-    while j + 8 <= len {
-        let mut x = [0u8; 8];
-        x.copy_from_slice(&w[j..j + 8]);
-        if f.maybe(u64::from_le_bytes(x) & mask) {
-            return true;
-        }
-        j += k;
-    }
-    while j + q <= len {
-        if f.maybe(gram_at(w, j, mask)) {
-            return true;
-        }
-        j += k;
-    }
-    false
-}
-
-/// The automaton scan carried from one feed to the next.
-#[derive(Clone, Copy)]
+/// What the scan carries from one feed to the next.
+#[derive(Default)]
 struct ScanState {
-    /// The state after the last byte of the stream, if a scan segment reached it: on the
-    /// full-scan path always; on the sampled path when the last verification window did.
+    /// Full-scan path: the automaton state after the last byte of the stream.
     sid: Option<StateID>,
-    /// Stream offset where that segment started (the state knows nothing before it).
-    seg_start: u64,
-    /// Stream offset up to which windows opened so far must be scanned.
-    window_end: u64,
+    /// Sampled path: occurrences found at a sample that run past the end of the stream so far,
+    /// as `(pattern, start, bytes verified)`: each is a proper prefix of a pattern that is a
+    /// suffix of the stream.
+    partial: Vec<(u32, u64, u32)>,
+    /// Sampled path, during a feed: the matches found, as `(end, start, pattern)`.
+    found: Vec<(u64, u64, u32)>,
 }
 
 impl ScanState {
-    const NEW: ScanState = ScanState {
-        sid: None,
-        seg_start: 0,
-        window_end: 0,
-    };
+    fn reset(&mut self) {
+        self.sid = None;
+        self.partial.clear();
+        self.found.clear();
+    }
 }
 
-/// Find every match that ends in the new input `w[ctx..]` (`w[..ctx]` is the tail of earlier
-/// input), feed them to `st` in order of end offset, and return the hold-back length: the
-/// longest suffix of the stream that is a proper prefix of some pattern.
+/// Full-scan path: run every new byte `w[ctx..]` (`w[..ctx]` is the tail of earlier input)
+/// through the automaton, continuing from the previous feed's state, feed the matches to `st`
+/// in order of end offset, and return the hold-back length: the longest suffix of the stream
+/// that is a proper prefix of some pattern.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn find<A: Automaton>(
@@ -511,96 +458,129 @@ fn find<A: Automaton>(
     st: &mut RegionState,
     out: &mut Vec<u8>,
 ) -> usize {
-    let start = start_state(a);
+    let on_match = |s: usize, e: usize, pid: usize| {
+        // Any later match ends at or after `e`, so it starts at or after `e - longest`.
+        let e_abs = base + e as u64;
+        st.on_match(
+            base + s as u64,
+            e_abs,
+            p.info[pid].secret,
+            e_abs.saturating_sub(p.longest as u64),
+            w,
+            base,
+            out,
+            &p.names,
+        );
+    };
+    let sid = scan(
+        a,
+        sc.sid.unwrap_or(start_state(a)),
+        w,
+        ctx,
+        w.len(),
+        on_match,
+    );
+    sc.sid = Some(sid);
+    p.holdback_of(a, sid, w)
+}
+
+/// Sampled path: find every match that ends in the new input `w[ctx..]`, feed them to `st` in
+/// order of end offset, and return the hold-back length.
+///
+/// Samples sit on a grid of stream offsets (multiples of `k`), so each is looked at once even
+/// across feeds, when its gram is complete. Every occurrence of a pattern (all are at least
+/// `k + q - 1` bytes) covers exactly one sample at an offset below `k`, where its gram is in
+/// the filter's list for that gram: comparing the listed patterns there finds it. One that
+/// runs past the end of the stream is kept as partial and compared further as bytes arrive.
+/// The hold-back is then exact: a suffix that is a proper prefix of a pattern is either at
+/// most `k + q - 2` bytes long (found in the sorted patterns) or covers a complete sample
+/// (a partial occurrence).
+#[allow(clippy::too_many_arguments)]
+fn find_sampled(
+    p: &Patterns,
+    grid: Grid,
+    w: &[u8],
+    ctx: usize,
+    base: u64,
+    sc: &mut ScanState,
+    st: &mut RegionState,
+    out: &mut Vec<u8>,
+) -> usize {
     let len = w.len();
-    let mut on_match = |s: usize, e: usize, pid: usize| {
-        if e > ctx {
-            // Any later match ends at or after `e`, so it starts at or after `e - longest`.
-            let e_abs = base + e as u64;
-            st.on_match(
-                base + s as u64,
-                e_abs,
-                p.info[pid].secret,
-                e_abs.saturating_sub(p.longest as u64),
-                w,
-                base,
-                out,
-                &p.names,
-            );
+    let Grid { k, q, mask } = grid;
+    let mut found = std::mem::take(&mut sc.found);
+    found.clear();
+    // Partial occurrences from earlier feeds: compare the new bytes. Each started within the
+    // last `longest() - 1` bytes, which the context holds.
+    let mut i = 0;
+    while i < sc.partial.len() {
+        let (pid, s, done) = sc.partial[i];
+        let pat = p.pattern(pid);
+        let si = (s - base) as usize;
+        let n = pat.len().min(len - si);
+        let done = done as usize;
+        if w[si + done..si + n] != pat[done..n] {
+            sc.partial.swap_remove(i);
+        } else if n == pat.len() {
+            found.push((s + n as u64, s, pid));
+            sc.partial.swap_remove(i);
+        } else {
+            sc.partial[i].2 = n as u32;
+            i += 1;
         }
-    };
-    let Some(f) = p.filter.as_ref() else {
-        // Every byte through the automaton, continuing from the previous feed's state.
-        let sid = scan(a, sc.sid.unwrap_or(start), w, ctx, len, &mut on_match);
-        sc.sid = Some(sid);
-        return p.holdback_of(a, sid, w);
-    };
-    // Sampled path. Samples sit on a grid of stream offsets (multiples of k), so each is looked
-    // at once even across feeds. Windows around hits are scanned left to right: one that
-    // overlaps the current segment continues it (its state is exact there), a disjoint one
-    // restarts from the start state (it then finds every match starting in it; a match starting
-    // earlier contains an earlier sample and was found by that sample's window). The segment
-    // that reaches the end of a feed carries over to the next.
-    let (k, q, mask) = (f.k, f.q, f.mask);
-    let mut sid = sc.sid.unwrap_or(start);
-    let mut scanning = sc.sid.is_some();
-    let mut seg_start = sc.seg_start;
-    let mut window_end = sc.window_end;
-    let mut scanned = ctx;
-    if scanning && window_end > base + ctx as u64 {
-        let to = ((window_end - base) as usize).min(len);
-        sid = scan(a, sid, w, ctx, to, &mut on_match);
-        scanned = to;
     }
-    let mut window = |j: usize, on_match: &mut dyn FnMut(usize, usize, usize)| {
-        // An occurrence covering sample j at an offset < k starts in [j - k + 1, j] and ends
-        // at most `longest` after its start. (Starts before `w` are impossible for matches
-        // that end in the new input: the context is `longest - 1` bytes.)
-        let ws = j.saturating_sub(k - 1);
-        window_end = window_end.max(base + (j + p.longest) as u64);
-        let we = (j + p.longest).min(len);
-        if !scanning || ws > scanned {
-            sid = start;
-            scanned = ws;
-            seg_start = base + ws as u64;
-            scanning = true;
-        }
-        if we > scanned {
-            sid = scan(a, sid, w, scanned, we, on_match);
-            scanned = we;
-        }
-    };
-    // First grid point whose gram was not complete at the end of the previous feed; the
-    // context (≥ k + q - 2 bytes) always contains it.
+    // New samples (the filter is built at the first one).
     let mut j = first_sample(base, ctx, k, q);
-    while j + 8 <= len {
-        let mut x = [0u8; 8];
-        x.copy_from_slice(&w[j..j + 8]);
-        if f.maybe(u64::from_le_bytes(x) & mask) {
-            window(j, &mut on_match);
+    if j + q <= len {
+        let f = p.filter();
+        let mut sample = |j: usize, g: u64, found: &mut Vec<(u64, u64, u32)>| {
+            p.candidates(f, w, j, g, |pid, s, n| {
+                let s_abs = base + s as u64;
+                if n == p.pattern(pid).len() {
+                    found.push((s_abs + n as u64, s_abs, pid));
+                } else {
+                    sc.partial.push((pid, s_abs, n as u32));
+                }
+            });
+        };
+        while j + 8 <= len {
+            let mut x = [0u8; 8];
+            x.copy_from_slice(&w[j..j + 8]);
+            let g = u64::from_le_bytes(x) & mask;
+            if f.maybe(g) {
+                sample(j, g, &mut found);
+            }
+            j += k;
         }
-        j += k;
-    }
-    while j + q <= len {
-        if f.maybe(gram_at(w, j, mask)) {
-            window(j, &mut on_match);
+        while j + q <= len {
+            let g = gram_at(w, j, mask);
+            if f.maybe(g) {
+                sample(j, g, &mut found);
+            }
+            j += k;
         }
-        j += k;
     }
-    // Hold-back. A pending pattern prefix of k + q - 1 bytes or more covers a sample whose
-    // window reaches the end of the stream, so the segment that got there knows it; a shorter
-    // one is found by a fresh scan of the last k + q - 2 bytes.
-    let short = len.min(k + q - 2);
-    let mut hold = p.holdback_of(a, scan(a, start, w, len - short, len, |_, _, _| {}), w);
-    if scanning && scanned == len {
-        hold = hold.max(p.holdback_of(a, sid, w));
-        sc.sid = Some(sid);
-        sc.seg_start = seg_start;
-    } else {
-        sc.sid = None;
+    found.sort_unstable();
+    for &(e, s, pid) in &found {
+        // Any later match ends at or after `e`, so it starts at or after `e - longest`.
+        st.on_match(
+            s,
+            e,
+            p.info[pid as usize].secret,
+            e.saturating_sub(p.longest as u64),
+            w,
+            base,
+            out,
+            &p.names,
+        );
     }
-    sc.window_end = window_end;
-    hold
+    sc.found = found;
+    let pos = base + len as u64;
+    let tail = p.tail_holdback(&w[len - len.min(k + q - 2)..]);
+    sc.partial
+        .iter()
+        .map(|&(_, s, _)| (pos - s) as usize)
+        .fold(tail, usize::max)
 }
 
 impl fmt::Debug for Redactor {
@@ -624,16 +604,18 @@ impl PatternSet {
         }
         // A pattern that does not occur cannot take part in a match, so leaving it out changes
         // nothing in the output.
-        let present: Vec<&PatternSpec> = self
-            .list()
-            .iter()
-            .filter(|p| memchr::memmem::find(text, &p.bytes).is_some())
-            .collect();
+        let list = self.list();
+        let present = list.occurring(text);
         if present.is_empty() {
             return text.to_vec();
         }
         let opts = BuildOptions::default_for(self.encodings);
-        let patterns = Arc::new(Patterns::from_specs(self.names.clone(), &present, opts));
+        let patterns = Arc::new(Patterns::from_list(
+            self.names.clone(),
+            list,
+            Some(&present),
+            opts,
+        ));
         let mut r = Redactor::new(patterns);
         let mut out = Vec::with_capacity(text.len());
         r.feed(text, &mut out);

@@ -638,7 +638,7 @@ fn all_engines_agree() {
                 full_scan,
             };
             let p = Arc::new(Patterns::build(secrets.iter().copied(), opts));
-            assert_eq!(p.filter.is_some(), !full_scan);
+            assert_eq!(p.grid.is_some(), !full_scan);
             outs.push(redact_all_ways(&p, &input));
         }
     }
@@ -651,6 +651,25 @@ fn all_engines_agree() {
     for o in outs {
         assert_eq!(o, want);
     }
+}
+
+#[test]
+fn the_sampled_path_builds_no_automaton() {
+    // Every pattern is 8+ bytes: hits are verified against the candidate lists, so a stream
+    // full of values (and escape sequences holding one) never builds the automaton, which is
+    // what keeps `vault run`'s memory small.
+    let p = pats(&[("A", b"alpha-secret-1"), ("B", b"beta-secret-22")], true);
+    assert!(p.grid.is_some());
+    let input = b"x alpha-secret-1 YmV0YS1zZWNyZXQtMjI \x1b]0;beta-secret-22\x07 alpha-sec";
+    let out = redact_all_ways(&p, input);
+    assert_eq!(
+        out,
+        b"x [REDACTED:A] [REDACTED:B]I \x1b]0;[REDACTED:B]\x07 alpha-sec"
+    );
+    assert!(!p.is_built(), "the automaton was built on the sampled path");
+    // `find_all` (vault scan) builds it on demand.
+    assert_eq!(p.find_all(b"alpha-secret-1").count(), 1);
+    assert!(p.is_built());
 }
 
 // -----------------------------------------------------------------------------------------
@@ -1068,5 +1087,66 @@ proptest! {
         for spec in pattern_list(&[("V", &v)], true) {
             prop_assert!(spec.bytes.len() >= bound, "{:?} {:?}", spec.encoding, spec.bytes);
         }
+    }
+
+    /// The sampled path (candidates verified at each sample, partial occurrences carried
+    /// across feeds) on long values, where grams are 8 bytes and the stride is up to 32:
+    /// the same output and counts as the automaton over every byte and as the reference,
+    /// however the input is chunked, escape sequences (OSC strings holding a form, too)
+    /// included.
+    #[test]
+    fn prop_sampled_path_agrees_with_the_automaton(
+        secrets in prop::collection::vec(
+            (prop::collection::vec(prop::sample::select(b"ab/+\"%".to_vec()), 1..6), 4..12usize),
+            1..4,
+        ),
+        segs in input_strategy(),
+        sizes in prop::collection::vec(1..48usize, 1..8),
+        osc in prop::option::of(any::<usize>()),
+    ) {
+        // Periodic values make many candidates per gram and overlapping occurrences.
+        let values: Vec<Vec<u8>> = secrets.iter().map(|(unit, reps)| unit.repeat(*reps).into_iter().chain(*b"-tail-xy").collect()).collect();
+        let named: Vec<(String, Vec<u8>)> =
+            values.iter().enumerate().map(|(i, s)| (format!("S{i}"), s.clone())).collect();
+        let pairs: Vec<(&str, &[u8])> =
+            named.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
+        let list = pattern_list(&pairs, true);
+        let mut input = assemble(&segs, &list);
+        if let Some(i) = osc {
+            // A form inside an OSC title is matched there (the sequence is not set aside).
+            input.extend_from_slice(b"\x1b]0;");
+            input.extend_from_slice(&list[i % list.len()].bytes);
+            input.extend_from_slice(b"\x07");
+        }
+        let sampled = Arc::new(Patterns::build(pairs.iter().copied(), BuildOptions { encodings: true, dfa: None, full_scan: false }));
+        let full = Arc::new(Patterns::build(pairs.iter().copied(), BuildOptions { encodings: true, dfa: Some(false), full_scan: true }));
+        prop_assert!(sampled.grid.is_some());
+        let want = run_chunks(&full, &input, &[usize::MAX]);
+        if osc.is_none() {
+            prop_assert_eq!(&want, &reference(&list, full.names(), &input));
+        }
+        prop_assert_eq!(&run_chunks(&sampled, &input, &[usize::MAX]), &want);
+        prop_assert_eq!(&run_chunks(&sampled, &input, &sizes), &want);
+        prop_assert_eq!(&run_chunks(&sampled, &input, &[1]), &want);
+    }
+
+    /// The generated list: no two patterns with the same bytes, and `sorted` is every id once,
+    /// in byte order (what `tail_holdback`'s binary search relies on).
+    #[test]
+    fn prop_form_list_is_distinct_and_sorted(
+        values in prop::collection::vec(prop::collection::vec(prop::sample::select(b"ab\\'\"&<>\n\r %=/+\xc3\xa9\xff".to_vec()), 0..24), 1..5),
+    ) {
+        let mut values = values;
+        values.push(values[0].clone());
+        let refs: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
+        let list = super::forms::form_list(&refs, true);
+        let mut seen = HashSet::new();
+        for i in 0..list.pats.len() as u32 {
+            prop_assert!(seen.insert(list.bytes(i).to_vec()), "duplicate pattern");
+        }
+        let mut ids = list.sorted.clone();
+        prop_assert!(list.sorted.windows(2).all(|w| list.bytes(w[0]) < list.bytes(w[1])));
+        ids.sort_unstable();
+        prop_assert_eq!(ids, (0..list.pats.len() as u32).collect::<Vec<_>>());
     }
 }
