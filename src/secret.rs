@@ -221,9 +221,16 @@ pub fn reserved(name: &str) -> Option<Reserved> {
         v.sort_unstable_by_key(|(n, _)| *n);
         v
     });
-    let upper = || name.iter().map(u8::to_ascii_uppercase);
-    if let Ok(i) = sorted.binary_search_by(|(n, _)| n.bytes().cmp(upper())) {
-        return Some(sorted[i].1);
+    // Uppercased on the stack (a stored name is at most 128 bytes; a longer word, from an
+    // inline assignment, is longer than every listed name, so it is not one of them).
+    let mut upper = [0u8; MAX_NAME_LEN];
+    if let Some(buf) = upper.get_mut(..name.len()) {
+        for (u, b) in buf.iter_mut().zip(name) {
+            *u = b.to_ascii_uppercase();
+        }
+        if let Ok(i) = sorted.binary_search_by(|(n, _)| n.as_bytes().cmp(buf)) {
+            return Some(sorted[i].1);
+        }
     }
     if let Some((_, kind)) = RESERVED_PREFIXES.iter().find(|(p, _)| starts(p)) {
         return Some(*kind);
