@@ -194,9 +194,10 @@ const DEFAULT_WINSIZE: Winsize = Winsize {
     ws_ypixel: 0,
 };
 
-/// Requested size of the child's stdio pipes (Linux).
+/// Requested size of the child's stdio pipes, and of a pipe on `vault redact`'s stdin or
+/// stdout (Linux).
 #[cfg(any(target_os = "linux", target_os = "android"))]
-const PIPE_SIZE: usize = 1 << 20;
+pub(crate) const PIPE_SIZE: usize = 1 << 20;
 
 /// Runs are serialized: the signal state and the saved termios are global.
 static RUN_LOCK: Mutex<()> = Mutex::new(());

@@ -174,7 +174,7 @@ impl OutState {
             },
             sink: o.sink,
             filter: o.filter,
-            // Allocated at the first byte (see `scratch`).
+            // Reserved at the first byte (see `pump_output`), like the read buffers.
             out: Zeroizing::new(Vec::new()),
             is_pty: o.is_pty,
         }
@@ -402,9 +402,6 @@ fn target_fd<'a>(target: Option<&'a InputTarget>, outs: &'a [OutState]) -> Optio
     }
 }
 
-/// Read what a child stream has (a few chunks at most, so one busy stream
-/// cannot starve the others), filter it and write it out. Returns whether
-/// data arrived.
 /// A read buffer, allocated at its first use and wiped when dropped up to the most bytes any
 /// read put in it: a command that prints little (or reads no input) does not pay for
 /// wiping 64 KiB it never used.
@@ -416,22 +413,24 @@ struct ReadBuf {
 }
 
 impl ReadBuf {
-    /// One `read(2)` from `fd` into the buffer's start.
-    fn read(&mut self, fd: impl AsFd) -> rustix::io::Result<usize> {
+    /// The whole buffer, allocated now if it was not.
+    fn space(&mut self) -> &mut [u8] {
         if self.bytes.is_empty() {
             self.bytes = vec![0; READ_CHUNK];
         }
-        let n = rustix::io::read(fd, &mut self.bytes[..])?;
+        &mut self.bytes
+    }
+
+    /// One `read(2)` from `fd` into the buffer's start.
+    fn read(&mut self, fd: impl AsFd) -> rustix::io::Result<usize> {
+        let n = rustix::io::read(fd, self.space())?;
         self.dirty = self.dirty.max(n);
         Ok(n)
     }
 
     /// Puts `bytes` at the buffer's start (the EOF characters sent to a PTY).
     fn put(&mut self, bytes: &[u8]) {
-        if self.bytes.is_empty() {
-            self.bytes = vec![0; READ_CHUNK];
-        }
-        self.bytes[..bytes.len()].copy_from_slice(bytes);
+        self.space()[..bytes.len()].copy_from_slice(bytes);
         self.dirty = self.dirty.max(bytes.len());
     }
 
@@ -453,6 +452,9 @@ impl Drop for ReadBuf {
     }
 }
 
+/// Read what a child stream has (a few chunks at most, so one busy stream
+/// cannot starve the others), filter it and write it out. Returns whether
+/// data arrived.
 fn pump_output(
     o: &mut OutState,
     buf: &mut ReadBuf,

@@ -45,11 +45,11 @@ pub fn run() -> Result<Exit> {
 /// pipes: fewer wake-ups of vault and of the program at the other end per byte. Best effort
 /// (the unprivileged limit is /proc/sys/fs/pipe-max-size); a file or terminal is left alone.
 fn widen_pipe(fd: &impl std::os::fd::AsFd) {
-    let is_pipe = rustix::fs::fstat(fd)
-        .is_ok_and(|st| rustix::fs::FileType::from_raw_mode(st.st_mode).is_fifo());
     #[cfg(any(target_os = "linux", target_os = "android"))]
-    if is_pipe {
-        let _ = rustix::pipe::fcntl_setpipe_size(fd, 1 << 20);
+    if rustix::fs::fstat(fd)
+        .is_ok_and(|st| rustix::fs::FileType::from_raw_mode(st.st_mode).is_fifo())
+    {
+        let _ = rustix::pipe::fcntl_setpipe_size(fd, crate::pty::PIPE_SIZE);
     }
 }
 
