@@ -38,6 +38,7 @@ pub mod store;
 pub mod trust;
 pub mod tty;
 pub mod unlock;
+pub mod wipe;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -9,9 +9,10 @@
 //!   byte as soon as that byte can no longer be part of a match, replacing each masked region
 //!   with `[REDACTED:NAME]`. Output does not depend on how the input was chunked.
 //! * [`Patterns::find_all`]: every (overlapping) match in a complete buffer, for `vault scan`.
-//! * [`PatternSet`]: the patterns before compilation, which `vault run` compiles only when the
-//!   child's output first needs them, and which redact a short text (argv, a message) by
-//!   compiling just the patterns that occur in it.
+//! * [`PatternSet`]: the patterns before compilation, which `vault run` compiles once the
+//!   child runs (on a second thread, [`PatternSet::compile_unless`], abandoned if no output
+//!   comes), and which redact a short text (argv, a message) by compiling just the patterns
+//!   that occur in it.
 //!
 //! # Semantics
 //!
@@ -56,12 +57,14 @@
 //!
 //! Nothing is built before it is needed. A [`PatternSet`] keeps the values (one zeroizing
 //! buffer) and generates their forms when a text long enough to hold one is redacted or when
-//! it is compiled. Every form is written into one zeroizing arena (grown by hand, so no
-//! reallocation leaves a copy), each pattern an `(offset, length)` span of it; a form equal to
+//! it is compiled. Every form is written into one arena (a `crate::wipe::WipeVec`: grown by
+//! hand, so no reallocation leaves a copy, and wiped with `explicit_bzero` as far as it was
+//! written), each pattern an `(offset, length)` span of it; a form equal to
 //! an earlier form of the same value is not stored, and the forms of different values are
 //! deduplicated by one radix sort of their leading bytes, which is also the order the hold-back
-//! search uses (identical bytes keep the first label). Compiled [`Patterns`] share that arena
-//! through an `Arc`, and build the sampling filter at the stream's first complete sample.
+//! search uses (identical bytes keep the first label). Compiled [`Patterns`] share that arena,
+//! the span list and the sorted order through `Arc`s (no copy), and build the sampling
+//! filter at the stream's first complete sample.
 //! [`PatternSet::redact_text`] finds the patterns that occur in a short text by binary search
 //! at each position and compiles just those.
 

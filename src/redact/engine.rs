@@ -4,6 +4,7 @@
 //! patterns before compilation). Pure: no I/O.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use aho_corasick::automaton::{Automaton, StateID};
@@ -11,8 +12,11 @@ use aho_corasick::nfa::noncontiguous;
 use aho_corasick::{Anchored, MatchKind, StartKind, dfa};
 use zeroize::Zeroizing;
 
-use super::forms::{Encoding, FormList, form_list, shortest_form, sort_key};
+use super::forms::{
+    Encoding, FormList, Span, form_list, form_list_unless, shortest_form, sort_key, span_bytes,
+};
 use super::screen::ESC;
+use crate::wipe::WipeVec;
 
 /// One match found by [`Patterns::find_all`]: `haystack[start..end]` is the `encoding` form of
 /// secret number `secret` (an index into [`Patterns::names`]).
@@ -47,13 +51,6 @@ pub(super) enum Engine {
     Nfa(noncontiguous::NFA),
 }
 
-/// Per-pattern metadata (no bytes).
-#[derive(Clone, Copy)]
-pub(super) struct PatInfo {
-    pub(super) secret: u32,
-    pub(super) encoding: Encoding,
-}
-
 /// The compiled set of patterns for a set of secrets. Built once per run and shared (in an
 /// `Arc`) by the redactors of several output streams.
 ///
@@ -66,13 +63,13 @@ pub(super) struct PatInfo {
 /// demand for [`Patterns::find_all`].
 pub struct Patterns {
     pub(super) names: Arc<[String]>,
-    pub(super) info: Vec<PatInfo>,
+    /// Pattern id → its `(offset, length)` in `arena`, secret and encoding (shared with the
+    /// [`PatternSet`]'s list when every pattern is compiled).
+    pub(super) pats: Arc<Vec<Span>>,
     /// Every pattern's bytes (zeroized on drop, by its last owner).
-    arena: Arc<Zeroizing<Vec<u8>>>,
-    /// Pattern id → `(offset, length)` in `arena`.
-    spans: Vec<(u32, u32)>,
+    arena: Arc<WipeVec>,
     /// Pattern ids in the lexicographic order of their bytes (empty on the full-scan path).
-    order: Vec<u32>,
+    order: Arc<Vec<u32>>,
     /// A bitset of hashes of every pattern's first one, two and three bytes (sampled path):
     /// most suffixes of a feed's tail start no pattern, and this says so without a search.
     heads: Zeroizing<Vec<u64>>,
@@ -169,52 +166,28 @@ impl Patterns {
         opts: BuildOptions,
     ) -> Patterns {
         let arena = Arc::clone(&list.arena);
-        let (spans, info, mut order): (Vec<(u32, u32)>, Vec<PatInfo>, Vec<u32>) = match ids {
-            None => (
-                list.pats.iter().map(|s| (s.off, s.len)).collect(),
-                list.pats
-                    .iter()
-                    .map(|s| PatInfo {
-                        secret: s.secret,
-                        encoding: s.encoding,
-                    })
-                    .collect(),
-                list.sorted.clone(),
-            ),
+        let (pats, mut order): (Arc<Vec<Span>>, Arc<Vec<u32>>) = match ids {
+            None => (Arc::clone(&list.pats), Arc::clone(&list.sorted)),
             Some(ids) => {
-                let pick = |i: &u32| list.pats[*i as usize];
-                let spans: Vec<(u32, u32)> = ids.iter().map(pick).map(|s| (s.off, s.len)).collect();
-                let bytes = |i: u32| {
-                    let (o, l) = spans[i as usize];
-                    &arena[o as usize..(o + l) as usize]
-                };
+                let pats: Arc<Vec<Span>> =
+                    Arc::new(ids.iter().map(|&i| list.pats[i as usize]).collect());
+                let bytes = |i: u32| span_bytes(&arena, pats[i as usize]);
                 let mut order: Vec<u32> = (0..ids.len() as u32).collect();
                 order.sort_unstable_by(|&a, &b| bytes(a).cmp(bytes(b)));
-                let info = ids
-                    .iter()
-                    .map(pick)
-                    .map(|s| PatInfo {
-                        secret: s.secret,
-                        encoding: s.encoding,
-                    })
-                    .collect();
-                (spans, info, order)
+                (pats, Arc::new(order))
             }
         };
-        let longest = spans.iter().map(|s| s.1 as usize).max().unwrap_or(0);
-        let shortest = spans.iter().map(|s| s.1 as usize).min().unwrap_or(0);
-        let pattern = |i: usize| {
-            let (o, l) = spans[i];
-            &arena[o as usize..(o + l) as usize]
-        };
+        let longest = pats.iter().map(|s| s.len as usize).max().unwrap_or(0);
+        let shortest = pats.iter().map(|s| s.len as usize).min().unwrap_or(0);
+        let pattern = |i: usize| span_bytes(&arena, pats[i]);
         // A form holds an ESC or a newline only if its value does, so one look at the arena
         // (where every pattern's bytes are) usually settles both for all patterns at once.
         let in_any = |b: u8| {
-            memchr::memchr(b, &arena).is_some() && (0..spans.len()).any(|i| pattern(i).contains(&b))
+            memchr::memchr(b, &arena).is_some() && (0..pats.len()).any(|i| pattern(i).contains(&b))
         };
         let skip_escapes = !in_any(ESC);
         let max_newlines = if in_any(b'\n') {
-            (0..spans.len())
+            (0..pats.len())
                 .map(|i| {
                     let b = pattern(i);
                     memchr::memchr_iter(b'\n', &b[..b.len() - 1]).count()
@@ -224,20 +197,20 @@ impl Patterns {
         } else {
             0
         };
-        let total: usize = spans.iter().map(|s| s.1 as usize).sum();
+        let total: usize = pats.iter().map(|s| s.len as usize).sum();
         // The DFA walks every byte faster, but costs ~7x more to build (tens of ms at 100
         // secrets). It is used only where every byte goes through the automaton (a pattern
         // shorter than the sampling minimum) and the pattern set is small.
         let full_scan = opts.full_scan || shortest < MIN_LEN_FOR_SAMPLING;
         let use_dfa = opts.dfa.unwrap_or(full_scan && total <= DFA_MAX_STATES);
-        let grid = (!full_scan && !spans.is_empty()).then(|| Grid::new(shortest));
+        let grid = (!full_scan && !pats.is_empty()).then(|| Grid::new(shortest));
         if full_scan {
-            order = Vec::new();
+            order = Arc::new(Vec::new());
         }
         let mut heads = Zeroizing::new(Vec::new());
         if grid.is_some() {
             heads.resize(1 << (HEAD_BITS - 6), 0u64);
-            for i in 0..spans.len() {
+            for i in 0..pats.len() {
                 let b = pattern(i);
                 for n in 1..=b.len().min(3) {
                     let h = head_hash(&b[..n]);
@@ -247,9 +220,8 @@ impl Patterns {
         }
         let p = Patterns {
             names,
-            info,
+            pats,
             arena,
-            spans,
             order,
             heads,
             use_dfa,
@@ -272,7 +244,7 @@ impl Patterns {
     pub(super) fn filter(&self) -> &Filter {
         self.filter.get_or_init(|| {
             let grid = self.grid.expect("the filter is for the sampled path");
-            Filter::new(&|i| self.pattern(i as u32), self.spans.len(), grid)
+            Filter::new(&|i| self.pattern(i as u32), self.pats.len(), grid)
         })
     }
 
@@ -285,18 +257,17 @@ impl Patterns {
     /// The bytes of pattern `id`.
     #[inline]
     pub(super) fn pattern(&self, id: u32) -> &[u8] {
-        let (o, l) = self.spans[id as usize];
-        &self.arena[o as usize..(o + l) as usize]
+        span_bytes(&self.arena, self.pats[id as usize])
     }
 
     /// True if there is no pattern at all (no secret, or only empty values).
     pub fn is_empty(&self) -> bool {
-        self.info.is_empty()
+        self.pats.is_empty()
     }
 
     /// Number of distinct patterns.
     pub fn len(&self) -> usize {
-        self.info.len()
+        self.pats.len()
     }
 
     /// Secret names; the index is the secret id used by [`Hit::secret`] and
@@ -314,7 +285,7 @@ impl Patterns {
     /// for a non-empty set.
     pub(super) fn automaton(&self) -> &Built {
         self.built.get_or_init(|| {
-            let bytes: Vec<&[u8]> = (0..self.spans.len() as u32)
+            let bytes: Vec<&[u8]> = (0..self.pats.len() as u32)
                 .map(|i| self.pattern(i))
                 .collect();
             let total: usize = bytes.iter().map(|b| b.len()).sum();
@@ -530,18 +501,20 @@ impl PatternSet {
 
     /// Every pattern, generated on first use.
     pub(super) fn list(&self) -> &FormList {
-        self.list.get_or_init(|| {
-            let values: Vec<&[u8]> = self
-                .ends
-                .iter()
-                .scan(0, |start, &end| {
-                    let v = &self.values[*start..end];
-                    *start = end;
-                    Some(v)
-                })
-                .collect();
-            form_list(&values, self.encodings)
-        })
+        self.list
+            .get_or_init(|| form_list(&self.value_slices(), self.encodings))
+    }
+
+    /// The values, one slice each.
+    fn value_slices(&self) -> Vec<&[u8]> {
+        self.ends
+            .iter()
+            .scan(0, |start, &end| {
+                let v = &self.values[*start..end];
+                *start = end;
+                Some(v)
+            })
+            .collect()
     }
 
     /// Secret names, indexed as in [`Patterns::names`].
@@ -553,6 +526,25 @@ impl PatternSet {
     /// on the sampled path).
     pub fn compile(&self) -> Patterns {
         self.compile_with(BuildOptions::default_for(self.encodings))
+    }
+
+    /// [`compile`](Self::compile), abandoned (`None`) once `cancel` is set: for building
+    /// ahead of need on another thread. The forms, once complete, are kept (and used by
+    /// [`redact_text`](Self::redact_text) too); a build abandoned part-way leaves nothing.
+    pub fn compile_unless(&self, cancel: &AtomicBool) -> Option<Patterns> {
+        let list = match self.list.get() {
+            Some(list) => list,
+            None => {
+                let list = form_list_unless(&self.value_slices(), self.encodings, cancel)?;
+                // Built meanwhile by another caller: theirs is kept, ours dropped (wiped).
+                self.list.get_or_init(|| list)
+            }
+        };
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        let opts = BuildOptions::default_for(self.encodings);
+        Some(Patterns::from_list(self.names.clone(), list, None, opts))
     }
 
     pub(super) fn compile_with(&self, opts: BuildOptions) -> Patterns {
@@ -573,7 +565,7 @@ impl fmt::Debug for Patterns {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Patterns")
             .field("secrets", &self.names.len())
-            .field("patterns", &self.info.len())
+            .field("patterns", &self.pats.len())
             .field(
                 "engine",
                 &match () {
@@ -848,7 +840,7 @@ impl Iterator for FindAll<'_> {
                             (p.as_usize(), a.pattern_len(p))
                         }
                     };
-                    let info = self.patterns.info[pid];
+                    let info = self.patterns.pats[pid];
                     return Some(Hit {
                         start: self.pos - len,
                         end: self.pos,

@@ -4,8 +4,13 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
+#[cfg(test)]
+use zeroize::Zeroizing;
+
+use crate::wipe::WipeVec;
 
 /// What form of a secret a pattern matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -88,12 +93,12 @@ pub(crate) struct Span {
 /// pattern a [`Span`] of it: no allocation per form, and [`Patterns`](super::Patterns) share
 /// the arena instead of copying it.
 pub(crate) struct FormList {
-    pub arena: Arc<Zeroizing<Vec<u8>>>,
+    pub arena: Arc<WipeVec>,
     /// Patterns in id order: per secret raw, CRLF, lines, encodings; identical bytes keep the
     /// first label.
-    pub pats: Vec<Span>,
+    pub pats: Arc<Vec<Span>>,
     /// Pattern ids in the lexicographic order of their bytes.
-    pub sorted: Vec<u32>,
+    pub sorted: Arc<Vec<u32>>,
 }
 
 impl FormList {
@@ -158,36 +163,16 @@ pub(crate) fn sort_key(b: &[u8]) -> u64 {
     u64::from_be_bytes(x)
 }
 
-/// The first 16 bytes of `b` as two [`sort_key`]s.
-#[inline]
-fn keys_of(b: &[u8]) -> (u64, u64) {
-    (sort_key(b), sort_key(b.get(8..).unwrap_or_default()))
-}
-
-/// The arena being written: grown by hand so that `Vec` never reallocates it (which would free
-/// the old buffer unzeroized).
-struct Arena(Zeroizing<Vec<u8>>);
-
-impl Arena {
-    /// Room for `n` more bytes.
-    fn reserve(&mut self, n: usize) {
-        if self.0.capacity() - self.0.len() < n {
-            let cap = (self.0.len() + n).max(self.0.capacity() + self.0.capacity() / 2);
-            let mut bigger = Zeroizing::new(Vec::with_capacity(cap));
-            bigger.extend_from_slice(&self.0);
-            self.0 = bigger; // the old one is zeroized as it drops
-        }
-    }
-}
-
 /// Writes the forms of one value into the arena, keeping each unless it is too short or
 /// equal to an earlier form of the same value (which the global dedup would drop anyway, and
 /// which keeps that earlier one's label: so the result is the same, without storing them).
 struct Gen<'a> {
-    arena: &'a mut Arena,
+    /// Grown by hand, so that no reallocation frees a copy unwiped.
+    arena: &'a mut WipeVec,
     recs: &'a mut Vec<Span>,
-    /// Per record, its first 16 bytes as two sort keys (cheap inequality, and the sort's keys).
-    keys: &'a mut Vec<(u64, u64)>,
+    /// Per record, the [`sort_key`] of its first 8 bytes (a cheap inequality, and the key
+    /// the sort orders by).
+    keys: &'a mut Vec<u64>,
     secret: u32,
     /// Index in `recs` of this value's first form.
     first: usize,
@@ -204,22 +189,20 @@ impl Gen<'_> {
         write: impl FnOnce(&mut Vec<u8>),
     ) -> bool {
         self.arena.reserve(bound);
-        let buf = &mut self.arena.0;
-        let cap = buf.capacity();
-        let start = buf.len();
-        write(buf);
-        debug_assert_eq!(buf.capacity(), cap, "a form outgrew its bound");
+        let start = self.arena.len();
+        self.arena.append(write);
+        let buf: &[u8] = self.arena;
         let len = buf.len() - start;
         let new = &buf[start..];
-        let key = keys_of(new);
+        let key = sort_key(new);
         let seen = len < min.max(1)
             || self.recs[self.first..]
                 .iter()
                 .zip(&self.keys[self.first..])
                 .any(|(r, k)| r.len as usize == len && *k == key && span_bytes(buf, *r) == new);
         if seen {
-            // The bytes stay in the spare capacity, which is zeroized with the arena.
-            buf.truncate(start);
+            // The bytes stay in the spare capacity, which is wiped with the arena.
+            self.arena.truncate(start);
             return false;
         }
         self.keys.push(key);
@@ -236,6 +219,18 @@ impl Gen<'_> {
 /// Every distinct pattern for `secrets`, in order (per secret: raw, CRLF, lines, encodings);
 /// identical bytes keep the first label.
 pub(crate) fn form_list(values: &[&[u8]], encodings: bool) -> FormList {
+    form_list_unless(values, encodings, &AtomicBool::new(false))
+        .expect("an uncancelled build completes")
+}
+
+/// [`form_list`], abandoned (`None`, everything written so far wiped) once `cancel` is set:
+/// checked every few dozen values and before the sort, so a build ahead of need stops within
+/// a few microseconds when it turns out not to be needed.
+pub(crate) fn form_list_unless(
+    values: &[&[u8]],
+    encodings: bool,
+    cancel: &AtomicBool,
+) -> Option<FormList> {
     let guess: usize = values
         .iter()
         .map(|v| {
@@ -248,11 +243,14 @@ pub(crate) fn form_list(values: &[&[u8]], encodings: bool) -> FormList {
             }
         })
         .sum();
-    let mut arena = Arena(Zeroizing::new(Vec::with_capacity(guess)));
+    let mut arena = WipeVec::with_capacity(guess);
     let per = if encodings { 14 } else { 2 };
     let mut recs: Vec<Span> = Vec::with_capacity(values.len() * per);
-    let mut keys: Vec<(u64, u64)> = Vec::with_capacity(values.len() * per);
+    let mut keys: Vec<u64> = Vec::with_capacity(values.len() * per);
     for (id, v) in values.iter().enumerate() {
+        if id % 32 == 0 && cancel.load(Ordering::Relaxed) {
+            return None;
+        }
         let first = recs.len();
         let mut g = Gen {
             arena: &mut arena,
@@ -263,68 +261,69 @@ pub(crate) fn form_list(values: &[&[u8]], encodings: bool) -> FormList {
         };
         forms(v, encodings, &mut g);
     }
-    let arena = arena.0;
     // Dedup across secrets: sort by bytes (a sort the sampled engine's `order` needs anyway),
-    // keep the lowest id of each run of equal bytes.
+    // keep the lowest id of each run of equal bytes. Record ids only: sorted by the first 8
+    // bytes (a radix sort of their key, stable, so ties stay in id order), then each run
+    // that ties on them by the bytes themselves.
+    if cancel.load(Ordering::Relaxed) {
+        return None;
+    }
     let bytes = |i: u32| span_bytes(&arena, recs[i as usize]);
-    // Sorted by the first 8 bytes (a radix sort of their key, stable, so ties stay in id
-    // order), then each run that ties on them by the next 8 and by the bytes themselves.
-    let mut idx: Vec<(u64, u64, u32)> = radix_order(&keys)
-        .into_iter()
-        .map(|i| (keys[i as usize].0, keys[i as usize].1, i))
-        .collect();
+    let key = |i: u32| keys[i as usize];
+    let mut order = radix_order(&keys);
     let mut from = 0;
-    while from < idx.len() {
-        let k1 = idx[from].0;
+    while from < order.len() {
+        let k = key(order[from]);
         let mut to = from + 1;
-        while to < idx.len() && idx[to].0 == k1 {
+        while to < order.len() && key(order[to]) == k {
             to += 1;
         }
         if to - from > 1 {
-            idx[from..to].sort_unstable_by(|a, b| {
-                a.1.cmp(&b.1)
-                    .then_with(|| bytes(a.2).cmp(bytes(b.2)))
-                    .then(a.2.cmp(&b.2))
-            });
+            order[from..to].sort_unstable_by(|&a, &b| bytes(a).cmp(bytes(b)).then(a.cmp(&b)));
         }
         from = to;
     }
-    let mut keep = vec![false; recs.len()];
-    let mut prev: Option<(u64, u64, u32)> = None;
-    for &(k1, k2, i) in &idx {
-        if prev.is_none_or(|(p1, p2, p)| (p1, p2) != (k1, k2) || bytes(p) != bytes(i)) {
-            keep[i as usize] = true;
-            prev = Some((k1, k2, i));
-        }
-    }
+    // `new_id[i]`: record `i`'s id among the kept ones (`u32::MAX`: a duplicate).
     let mut new_id = vec![u32::MAX; recs.len()];
-    let mut pats = Vec::with_capacity(recs.len());
-    for (i, r) in recs.iter().enumerate() {
-        if keep[i] {
-            new_id[i] = pats.len() as u32;
-            pats.push(*r);
+    let mut prev: Option<u32> = None;
+    for &i in &order {
+        if prev.is_none_or(|p| key(p) != key(i) || bytes(p) != bytes(i)) {
+            new_id[i as usize] = 0;
+            prev = Some(i);
         }
     }
-    let sorted = idx
-        .iter()
-        .filter(|&&(_, _, i)| keep[i as usize])
-        .map(|&(_, _, i)| new_id[i as usize])
-        .collect();
-    FormList {
-        arena: Arc::new(arena),
-        pats,
-        sorted,
+    drop(keys);
+    let mut kept = 0;
+    for id in &mut new_id {
+        if *id == 0 {
+            *id = kept;
+            kept += 1;
+        }
     }
+    order.retain_mut(|i| {
+        *i = new_id[*i as usize];
+        *i != u32::MAX
+    });
+    let mut i = 0;
+    recs.retain(|_| {
+        i += 1;
+        new_id[i - 1] != u32::MAX
+    });
+    Some(FormList {
+        arena: Arc::new(arena),
+        pats: Arc::new(recs),
+        sorted: Arc::new(order),
+    })
 }
 
 /// Indices of `keys` in the order of their first key: a stable LSD radix sort, one pass per
 /// byte (a pass where every key has the same byte is skipped).
-fn radix_order(keys: &[(u64, u64)]) -> Vec<u32> {
+fn radix_order(keys: &[u64]) -> Vec<u32> {
     let n = keys.len();
     let mut a: Vec<u32> = (0..u32::try_from(n).expect("fewer than 2^32 patterns")).collect();
     let mut b = vec![0u32; n];
     for shift in (0..64).step_by(8) {
-        let digit = |i: u32| ((keys[i as usize].0 >> shift) & 255) as usize;
+        let digit = |i: u32| ((keys[i as usize] >> shift) & 255) as usize;
         let mut count = [0usize; 257];
         for &i in &a {
             count[digit(i) + 1] += 1;
@@ -519,13 +518,13 @@ fn forms(v: &[u8], encodings: bool, g: &mut Gen<'_>) {
     let b64_bound = 4 * (n + 2) / 3 + 8;
     let mut std_at = [(0usize, 0usize); 3];
     for (align, at) in std_at.iter_mut().enumerate() {
-        let start = g.arena.0.len();
+        let start = g.arena.len();
         let mut special = false;
         if g.form(Encoding::Base64, min, b64_bound, |out| {
             special = base64_aligned(v, align, out);
         }) && special
         {
-            *at = (start, g.arena.0.len() - start);
+            *at = (start, g.arena.len() - start);
         }
     }
     // URL-safe base64 is the standard one with two characters mapped (and equal to it when

@@ -464,7 +464,7 @@ fn find<A: Automaton>(
         st.on_match(
             base + s as u64,
             e_abs,
-            p.info[pid].secret,
+            p.pats[pid].secret,
             e_abs.saturating_sub(p.longest as u64),
             w,
             base,
@@ -566,7 +566,7 @@ fn find_sampled(
         st.on_match(
             s,
             e,
-            p.info[pid as usize].secret,
+            p.pats[pid as usize].secret,
             e.saturating_sub(p.longest as u64),
             w,
             base,

@@ -1144,7 +1144,7 @@ proptest! {
         for i in 0..list.pats.len() as u32 {
             prop_assert!(seen.insert(list.bytes(i).to_vec()), "duplicate pattern");
         }
-        let mut ids = list.sorted.clone();
+        let mut ids = list.sorted.to_vec();
         prop_assert!(list.sorted.windows(2).all(|w| list.bytes(w[0]) < list.bytes(w[1])));
         ids.sort_unstable();
         prop_assert_eq!(ids, (0..list.pats.len() as u32).collect::<Vec<_>>());
