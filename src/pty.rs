@@ -98,6 +98,8 @@ use zeroize::Zeroize;
 
 use crate::relay::{self, Filter, Input, InputTarget, Output, Sink, Supervisor};
 
+mod image;
+
 /// How the child's fds 0–2 are wired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
@@ -288,12 +290,20 @@ fn run_inner(
         None
     };
 
+    // std's Command gets only the program (for its checks) and the cwd: argv and the
+    // environment go into one wiped buffer that our pre-exec step execs itself.
+    let image = image::Image::new(
+        std::iter::once(spawn.program.as_os_str())
+            .chain(spawn.args.iter().map(OsString::as_os_str)),
+        spawn
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_os_str(), v.as_os_str()))
+            .chain(spawn.secrets.iter().copied()),
+    )
+    .map_err(|e| classify_spawn_error(e, &spawn.display, &spawn.cwd))?;
     let mut cmd = Command::new(&spawn.program);
-    cmd.args(&spawn.args)
-        .env_clear()
-        .envs(spawn.env.iter().map(|(k, v)| (k, v)))
-        .envs(spawn.secrets.iter().copied())
-        .current_dir(&spawn.cwd);
+    cmd.current_dir(&spawn.cwd);
     let merged = merged_output_pipe(on_pty)?;
     let child_fd = |i: usize| -> Result<Stdio, RunError> {
         match (&pty, &merged) {
@@ -311,7 +321,7 @@ fn run_inner(
         Some(p) => Some(p.slave.try_clone().map_err(RunError::Pty)?),
         None => None,
     };
-    new_session_on_exec(&mut cmd, ctty, spawn.pre_exec.take());
+    new_session_on_exec(&mut cmd, ctty, spawn.pre_exec.take(), image);
     let spawned = cmd.spawn();
     // Our copies of the slave must close now: the master reports EOF (EIO)
     // only once no one holds the slave. The same goes for a merged pipe's write end.
@@ -508,7 +518,12 @@ fn stdin_terminal_sink() -> Sink {
 /// vault's real terminal. Other inherited fds (a jobserver pipe, `3<file`)
 /// pass through as they would without vault.
 #[allow(unsafe_code)]
-fn new_session_on_exec(cmd: &mut Command, ctty: Option<OwnedFd>, hook: Option<PreExec>) {
+fn new_session_on_exec(
+    cmd: &mut Command,
+    ctty: Option<OwnedFd>,
+    hook: Option<PreExec>,
+    image: image::Image,
+) {
     // Listed in the parent: reading a directory allocates, which the child
     // must not do. The child re-checks each fd itself.
     let inherited: Vec<i32> = std::fs::read_dir("/dev/fd")
@@ -555,14 +570,15 @@ fn new_session_on_exec(cmd: &mut Command, ctty: Option<OwnedFd>, hook: Option<Pr
         if let Some(hook) = &hook {
             hook()?;
         }
-        Ok(())
+        // What std would do next (set `environ`, `execvp`), with our own argv and env.
+        Err(image.exec())
     };
     // SAFETY: `in_child` runs in the forked child before exec, where only
     // async-signal-safe operations are allowed. It calls prctl(PR_SET_PDEATHSIG),
     // getppid, setsid, setrlimit,
     // ioctl(TIOCSCTTY), ioctl(TCGETS) and fcntl(F_SETFD) (rustix: direct
-    // syscalls) and converts an errno into io::Error (no allocation); `ctty`
-    // `core_limit` and `inherited` were moved in beforehand: nothing is allocated,
+    // syscalls), then execvp (`Image::exec`), and converts an errno into io::Error (no
+    // allocation); `ctty`, `core_limit`, `inherited` and `image` were moved in beforehand: nothing is allocated,
     // locked or dropped in the child. `hook` is async-signal-safe by the contract of
     // [`PreExec`].
     unsafe {
@@ -592,8 +608,9 @@ fn classify_spawn_error(e: io::Error, display: &str, cwd: &Path) -> RunError {
     }
 }
 
-/// Best effort: overwrite our copies of the substituted argv and env (std's
-/// `Command` made its own, which it frees without wiping).
+/// Best effort: overwrite our copies of the substituted argv and env (the exec image,
+/// which holds the child's copy, wipes itself when the `Command` drops; std's `Command`
+/// holds only the program name, unwiped).
 fn wipe(spawn: &mut Spawn<'_>) {
     fn wipe_os(s: &mut OsString) {
         let mut bytes = std::mem::take(s).into_vec();

@@ -663,6 +663,29 @@ fn not_executable_is_126() {
     v.refuses(&mut run(&v, &["--", s(&dir)]), NOT_EXECUTABLE);
 }
 
+/// vault execs the child itself (from one wiped buffer, not through std's environment
+/// maps) exactly as std and a shell would: the program is searched in the child's `PATH`, a
+/// script without `#!` runs under `/bin/sh`, and the secrets are in its environment.
+#[test]
+fn a_script_without_shebang_is_found_in_path_and_runs_under_sh() {
+    let v = abc();
+    let dir = v.path("bin");
+    fs::create_dir(&dir).expect("mkdir");
+    let script = dir.join("plain-script");
+    fs::write(&script, b"printf 'ran %s %s\\n' \"$0\" \"$A\"\n").expect("write script");
+    chmod(&script, 0o755);
+    let path = format!("{}:{}", s(&dir), std::env::var("PATH").expect("PATH"));
+    let out = run(&v, &["--no-pty", "--", "plain-script"])
+        .env("PATH", path)
+        .output()
+        .expect("run vault");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!("ran {} {}\n", s(&script), marker("A"))
+    );
+}
+
 /// Output that cannot be written (stdout is /dev/full) is vault's failure: 125 and a message.
 #[test]
 fn lost_output_is_an_error() {
