@@ -130,16 +130,22 @@ fn open_paths(paths: Paths, audit_failure: bool, check_rollback: bool) -> Result
     let unlocked = unlock::unlock(&paths, &config).inspect_err(failed)?;
     let mut contents = decrypt(&ciphertext, &unlocked).inspect_err(failed)?;
     if check_rollback {
-        if !crate::trust::not_older(&contents)? {
+        let seen = crate::trust::seen_generation(contents.id.as_deref())?;
+        if contents.generation < seen {
             // A writer may have replaced the store (and recorded its generation) between
-            // our read and this check: read it again under the lock before calling it a
-            // rollback.
+            // our read and this check: decide under the lock, where every writer has
+            // recorded the generation it wrote before letting go (`modify`).
             let lock = store::lock(&paths)?;
-            let again = store::read(&paths)?;
+            contents = decrypt(&store::read(&paths)?, &unlocked)?;
+            crate::trust::check_generation(&paths, &contents)?;
             drop(lock);
-            contents = decrypt(&again, &unlocked)?;
+        } else if let Some(id) = contents
+            .id
+            .as_deref()
+            .filter(|_| contents.generation > seen)
+        {
+            crate::trust::remember_generation(&paths, id, contents.generation)?;
         }
-        crate::trust::check_generation(&paths, &contents)?;
     }
     crate::approval::note_opened(&paths, &contents);
     crate::trust::notice_untrusted(&paths, &contents);
@@ -185,10 +191,12 @@ impl Opened {
             let _ = crate::audit::append_locked(&self.paths, &lock, failed);
             return Err(e);
         }
-        drop(lock);
+        // Recorded before the lock goes, so that a reader deciding "rolled back?" under the
+        // lock never sees a store newer than the generation recorded for it.
         if let Some(id) = &contents.id {
             crate::trust::remember_generation(&self.paths, id, contents.generation)?;
         }
+        drop(lock);
         self.contents = contents;
         Ok(out)
     }

@@ -49,14 +49,6 @@ pub fn check_generation(paths: &Paths, contents: &Contents) -> Result<()> {
     Ok(())
 }
 
-/// True when the store is not older than the newest generation seen for its id.
-///
-/// # Errors
-/// State I/O failures.
-pub fn not_older(contents: &Contents) -> Result<bool> {
-    Ok(contents.generation >= seen_generation(contents.id.as_deref())?)
-}
-
 /// The rollback error.
 #[must_use]
 pub fn rolled_back(paths: &Paths, seen: u64, found: u64) -> Error {
