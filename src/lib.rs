@@ -54,6 +54,7 @@ use crate::exit::Exit;
 #[must_use]
 pub fn main() -> ExitCode {
     harden::process();
+    keep_freed_memory();
     let status = match parse(std::env::args_os().collect()) {
         Ok(cli) => match cmd::dispatch(cli) {
             Ok(exit) => exit,
@@ -220,4 +221,21 @@ fn unknown_flag(e: &clap::Error, args: &[OsString], words: &[String]) -> Option<
         )
         .hint(hint),
     )
+}
+
+/// glibc's malloc hands every freed block over 128 KiB back to the kernel and maps fresh
+/// pages for the next one, each costing a page fault when first touched. vault frees and
+/// allocates several such blocks as it starts (the store's ciphertext and plaintext, the
+/// pattern arena, the child's exec image): keeping freed memory in the heap for reuse saves
+/// about 80 page faults at 1,000 secrets. vault is short-lived, and the buffers that held
+/// secrets are wiped before they are freed.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[allow(unsafe_code)]
+    // SAFETY: mallopt only sets glibc allocator parameters; called first thing in `main`,
+    // before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
+    }
 }
