@@ -86,20 +86,14 @@ impl Deref for WipeVec {
 impl Drop for WipeVec {
     fn drop(&mut self) {
         let high = self.high.min(self.v.capacity());
-        // The bytes past `len` are initialised (they were written before a truncate), but
-        // `Vec` does not know it: wipe through the spare capacity's raw parts.
-        let (init, spare) = (self.v.len(), high.saturating_sub(self.v.len()));
-        bytes(&mut self.v[..init]);
-        let tail = &mut self.v.spare_capacity_mut()[..spare];
-        #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
         #[allow(unsafe_code)]
-        // SAFETY: `tail` is `spare` bytes of this Vec's allocation, valid for writes;
-        // writing zeros to `MaybeUninit<u8>` needs no initialisation.
+        // SAFETY: every byte below `high` was written by `append` (truncated bytes stay
+        // written, in the spare capacity), so the first `high` bytes are initialised and
+        // within the capacity.
         unsafe {
-            libc::explicit_bzero(tail.as_mut_ptr().cast(), tail.len());
+            self.v.set_len(high);
         }
-        #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
-        zeroize::Zeroize::zeroize(tail);
+        bytes(&mut self.v);
     }
 }
 
