@@ -9,10 +9,9 @@
 //!   byte as soon as that byte can no longer be part of a match, replacing each masked region
 //!   with `[REDACTED:NAME]`. Output does not depend on how the input was chunked.
 //! * [`Patterns::find_all`]: every (overlapping) match in a complete buffer, for `vault scan`.
-//! * [`PatternSet`]: the patterns before compilation, which `vault run` compiles once the
-//!   child runs (on a second thread, [`PatternSet::compile_unless`], abandoned if no output
-//!   comes), and which redact a short text (argv, a message) by compiling just the patterns
-//!   that occur in it.
+//! * [`PatternSet`]: the patterns before compilation, which `vault run` compiles only when the
+//!   child's output first needs them, and which redact a short text (argv, a message) by
+//!   compiling just the patterns that occur in it.
 //!
 //! # Semantics
 //!

@@ -12,8 +12,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use crate::audit;
@@ -56,7 +55,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     }
     let plan = inject::plan(&opened.contents, &args.only, &args.command)?;
     let set = Arc::new(pattern_set(&opened));
-    // The patterns are compiled once the child runs (`Compiling`); argv and messages are
+    // The automaton is compiled when the child's output first needs it; argv and messages are
     // redacted with only the patterns that occur in them.
     let compiled = Arc::new(Compiling::new(Arc::clone(&set)));
     let shown_argv = redacted_argv(&args.command, &set);
@@ -117,13 +116,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         pre_exec: net.as_mut().and_then(crate::net::Session::hook),
     };
     let totals = Arc::new(Mutex::new(vec![0u64; set.names().len()]));
-    // Filters are made once the child is running (so no second thread exists while vault
-    // forks): the first one starts the build ahead.
-    let mut ahead = None;
     let mut make = || -> Box<dyn Filter> {
-        if ahead.is_none() {
-            ahead = Some(compiled.build_ahead());
-        }
         Box::new(Counted {
             compiled: Arc::clone(&compiled),
             redactor: None,
@@ -132,7 +125,6 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         })
     };
     let result = pty::run(spawn, &mut make);
-    compiled.stop(ahead.flatten());
     // The namespace could not be made: that, not the failed spawn, is the error.
     let net_refused = net.and_then(|n| n.finish(crate::relay::DRAIN_CAP));
 
@@ -261,96 +253,25 @@ fn pattern_set(opened: &Opened) -> PatternSet {
     PatternSet::new(items, true)
 }
 
-/// The compiled patterns. Generating every form and the sampling filter takes about 3 ms
-/// per thousand secrets, all of it before a command's first output byte can go out. So the
-/// build starts on a second thread as soon as the child is spawned, and runs while the child
-/// starts up (exec, dynamic linking, its own set-up); the first output waits only for what is
-/// left of it. If the
-/// command prints nothing, the build is cancelled when its output ends (checked every few
-/// dozen secrets) and what it made is wiped. With one CPU there is no second thread: the
-/// first stream to need the patterns builds them.
+/// The compiled patterns, built when a stream's first byte needs them: generating every
+/// form and the sampling filter takes about 3 ms per thousand secrets, which a command that
+/// prints nothing never pays and one that prints pays once, before its first output.
 struct Compiling {
     set: Arc<PatternSet>,
-    state: Mutex<Build>,
-    ready: Condvar,
-    cancel: AtomicBool,
-}
-
-enum Build {
-    Idle,
-    Building,
-    Done(Arc<Patterns>),
+    done: OnceLock<Arc<Patterns>>,
 }
 
 impl Compiling {
     fn new(set: Arc<PatternSet>) -> Compiling {
         Compiling {
             set,
-            state: Mutex::new(Build::Idle),
-            ready: Condvar::new(),
-            cancel: AtomicBool::new(false),
+            done: OnceLock::new(),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Build> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The patterns; a stream asking while they are being built waits for them.
+    /// The patterns; a second stream asking while the first compiles waits for it.
     fn get(&self) -> Arc<Patterns> {
-        let mut state = self.lock();
-        loop {
-            match &*state {
-                Build::Done(p) => return Arc::clone(p),
-                Build::Building => {
-                    state = self
-                        .ready
-                        .wait(state)
-                        .unwrap_or_else(PoisonError::into_inner);
-                }
-                Build::Idle => break,
-            }
-        }
-        *state = Build::Building;
-        drop(state);
-        let p = Arc::new(self.set.compile());
-        *self.lock() = Build::Done(Arc::clone(&p));
-        self.ready.notify_all();
-        p
-    }
-
-    /// Starts building on another thread (when there is a second CPU to build on).
-    fn build_ahead(self: &Arc<Self>) -> Option<std::thread::JoinHandle<()>> {
-        let cpus = rustix::thread::sched_getaffinity(None).map_or(1, |set| set.count());
-        if cpus < 2 || self.set.names().is_empty() {
-            return None;
-        }
-        let me = Arc::clone(self);
-        let ahead = move || {
-            {
-                let mut state = me.lock();
-                if !matches!(*state, Build::Idle) {
-                    return;
-                }
-                *state = Build::Building;
-            }
-            let built = me.set.compile_unless(&me.cancel).map(Arc::new);
-            *me.lock() = built.map_or(Build::Idle, Build::Done);
-            me.ready.notify_all();
-        };
-        // No thread (out of resources): the first stream builds them instead.
-        std::thread::Builder::new()
-            .name("vault-patterns".into())
-            .spawn(ahead)
-            .ok()
-    }
-
-    /// The output is over: a build still going is not needed; wait for it to stop.
-    fn stop(&self, ahead: Option<std::thread::JoinHandle<()>>) {
-        self.cancel.store(true, Ordering::Relaxed);
-        if let Some(h) = ahead {
-            let _ = h.join();
-        }
+        Arc::clone(self.done.get_or_init(|| Arc::new(self.set.compile())))
     }
 }
 

@@ -4,7 +4,6 @@
 //! patterns before compilation). Pure: no I/O.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use aho_corasick::automaton::{Automaton, StateID};
@@ -12,9 +11,7 @@ use aho_corasick::nfa::noncontiguous;
 use aho_corasick::{Anchored, MatchKind, StartKind, dfa};
 use zeroize::Zeroizing;
 
-use super::forms::{
-    Encoding, FormList, Span, form_list, form_list_unless, shortest_form, sort_key, span_bytes,
-};
+use super::forms::{Encoding, FormList, Span, form_list, shortest_form, sort_key, span_bytes};
 use super::screen::ESC;
 use crate::wipe::WipeVec;
 
@@ -526,25 +523,6 @@ impl PatternSet {
     /// on the sampled path).
     pub fn compile(&self) -> Patterns {
         self.compile_with(BuildOptions::default_for(self.encodings))
-    }
-
-    /// [`compile`](Self::compile), abandoned (`None`) once `cancel` is set: for building
-    /// ahead of need on another thread. The forms, once complete, are kept (and used by
-    /// [`redact_text`](Self::redact_text) too); a build abandoned part-way leaves nothing.
-    pub fn compile_unless(&self, cancel: &AtomicBool) -> Option<Patterns> {
-        let list = match self.list.get() {
-            Some(list) => list,
-            None => {
-                let list = form_list_unless(&self.value_slices(), self.encodings, cancel)?;
-                // Built meanwhile by another caller: theirs is kept, ours dropped (wiped).
-                self.list.get_or_init(|| list)
-            }
-        };
-        if cancel.load(Ordering::Relaxed) {
-            return None;
-        }
-        let opts = BuildOptions::default_for(self.encodings);
-        Some(Patterns::from_list(self.names.clone(), list, None, opts))
     }
 
     pub(super) fn compile_with(&self, opts: BuildOptions) -> Patterns {

@@ -4,7 +4,6 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use zeroize::Zeroize;
 #[cfg(test)]
@@ -219,18 +218,6 @@ impl Gen<'_> {
 /// Every distinct pattern for `secrets`, in order (per secret: raw, CRLF, lines, encodings);
 /// identical bytes keep the first label.
 pub(crate) fn form_list(values: &[&[u8]], encodings: bool) -> FormList {
-    form_list_unless(values, encodings, &AtomicBool::new(false))
-        .expect("an uncancelled build completes")
-}
-
-/// [`form_list`], abandoned (`None`, everything written so far wiped) once `cancel` is set:
-/// checked every few dozen values and before the sort, so a build ahead of need stops within
-/// a few microseconds when it turns out not to be needed.
-pub(crate) fn form_list_unless(
-    values: &[&[u8]],
-    encodings: bool,
-    cancel: &AtomicBool,
-) -> Option<FormList> {
     let guess: usize = values
         .iter()
         .map(|v| {
@@ -248,9 +235,6 @@ pub(crate) fn form_list_unless(
     let mut recs: Vec<Span> = Vec::with_capacity(values.len() * per);
     let mut keys: Vec<u64> = Vec::with_capacity(values.len() * per);
     for (id, v) in values.iter().enumerate() {
-        if id % 32 == 0 && cancel.load(Ordering::Relaxed) {
-            return None;
-        }
         let first = recs.len();
         let mut g = Gen {
             arena: &mut arena,
@@ -265,9 +249,6 @@ pub(crate) fn form_list_unless(
     // keep the lowest id of each run of equal bytes. Record ids only: sorted by the first 8
     // bytes (a radix sort of their key, stable, so ties stay in id order), then each run
     // that ties on them by the bytes themselves.
-    if cancel.load(Ordering::Relaxed) {
-        return None;
-    }
     let bytes = |i: u32| span_bytes(&arena, recs[i as usize]);
     let key = |i: u32| keys[i as usize];
     let mut order = radix_order(&keys);
@@ -309,11 +290,11 @@ pub(crate) fn form_list_unless(
         i += 1;
         new_id[i - 1] != u32::MAX
     });
-    Some(FormList {
+    FormList {
         arena: Arc::new(arena),
         pats: Arc::new(recs),
         sorted: Arc::new(order),
-    })
+    }
 }
 
 /// Indices of `keys` in the order of their first key: a stable LSD radix sort, one pass per
