@@ -227,8 +227,9 @@ fn unknown_flag(e: &clap::Error, args: &[OsString], words: &[String]) -> Option<
 /// pages for the next one, each costing a page fault when first touched. vault frees and
 /// allocates several such blocks as it starts (the store's ciphertext and plaintext, the
 /// pattern arena, the child's exec image): keeping freed memory in the heap for reuse saves
-/// about 80 page faults at 1,000 secrets. vault is short-lived, and the buffers that held
-/// secrets are wiped before they are freed.
+/// about 80 page faults at 1,000 secrets. The big allocations all come at the start, so what
+/// the heap keeps is bounded by them (below 20 MB at 1,000 secrets, `docs/benchmarks.md`), and
+/// vault's own buffers that held secrets are wiped before they are freed.
 fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     #[allow(unsafe_code)]
