@@ -135,10 +135,12 @@ fn open_paths(paths: Paths, audit_failure: bool, check_rollback: bool) -> Result
             // A writer may have replaced the store (and recorded its generation) between
             // our read and this check: decide under the lock, where every writer has
             // recorded the generation it wrote before letting go (`modify`).
+            // (The verdict is reported after the lock goes: the audit append takes it.)
             let lock = store::lock(&paths)?;
             contents = decrypt(&store::read(&paths)?, &unlocked)?;
-            crate::trust::check_generation(&paths, &contents)?;
+            let seen = crate::trust::seen_generation(contents.id.as_deref())?;
             drop(lock);
+            crate::trust::check_generation(&paths, &contents, seen)?;
         } else if let Some(id) = contents
             .id
             .as_deref()

@@ -27,16 +27,17 @@ fn display(path: &Path) -> String {
     escaped(&path.display().to_string())
 }
 
-/// The rollback check at open: refuses a store older than the newest seen, else remembers a
-/// newer generation. A store without an id (written before ids existed) is not checked.
+/// The rollback check at open: refuses a store older than `seen`, the newest generation
+/// recorded for its id (read under the store lock when the store looked older, by a caller
+/// that has released the lock since: the audit append below takes it), else remembers a newer
+/// generation. A store without an id (written before ids existed) is not checked.
 ///
 /// # Errors
 /// `Exit::Rollback` for an older store; state I/O failures.
-pub fn check_generation(paths: &Paths, contents: &Contents) -> Result<()> {
+pub fn check_generation(paths: &Paths, contents: &Contents, seen: u64) -> Result<()> {
     let Some(id) = &contents.id else {
         return Ok(());
     };
-    let seen = state::load()?.stores.get(id).map_or(0, |s| s.generation);
     if contents.generation < seen {
         let mut entry = crate::audit::Entry::new("rollback-refused", Vec::new());
         entry.decision = Some(serde_json::json!({ "seen": seen, "found": contents.generation }));
