@@ -11,7 +11,7 @@ use aho_corasick::nfa::noncontiguous;
 use aho_corasick::{Anchored, MatchKind, StartKind, dfa};
 use zeroize::Zeroizing;
 
-use super::forms::{Encoding, FormList, Span, form_list, shortest_form, sort_key, span_bytes};
+use super::forms::{Encoding, FormList, Span, form_list, lower_bound, shortest_form, span_bytes};
 use super::screen::ESC;
 use crate::wipe::WipeVec;
 
@@ -328,14 +328,7 @@ impl Patterns {
 
     fn is_proper_prefix(&self, s: &[u8]) -> bool {
         // Patterns that start with `s` are contiguous in `order`, right at its lower bound.
-        let key = sort_key(s);
-        let from = self.order.partition_point(|&i| {
-            let p = self.pattern(i);
-            match sort_key(p).cmp(&key) {
-                std::cmp::Ordering::Equal => p < s,
-                o => o.is_lt(),
-            }
-        });
+        let from = lower_bound(&self.order, |i| self.pattern(i), s);
         for &i in &self.order[from..] {
             let p = self.pattern(i);
             if !p.starts_with(s) {

@@ -119,14 +119,7 @@ impl FormList {
         for i in 0..(text.len() + 1).saturating_sub(m) {
             let rest = &text[i..];
             let head = &rest[..m];
-            let key = sort_key(head);
-            let from = self.sorted.partition_point(|&id| {
-                let p = self.bytes(id);
-                match sort_key(p).cmp(&key) {
-                    std::cmp::Ordering::Equal => p < head,
-                    o => o.is_lt(),
-                }
-            });
+            let from = lower_bound(&self.sorted, |id| self.bytes(id), head);
             for &id in &self.sorted[from..] {
                 let p = self.bytes(id);
                 if !p.starts_with(head) {
@@ -141,6 +134,20 @@ impl FormList {
         found.dedup();
         found
     }
+}
+
+/// The first index in `sorted` (pattern ids in the order of their bytes) whose pattern is not
+/// below `s`: the patterns that start with `s` are the run from there. Compares the
+/// [`sort_key`]s first, the bytes only on a tie.
+pub(crate) fn lower_bound<'a>(sorted: &[u32], bytes: impl Fn(u32) -> &'a [u8], s: &[u8]) -> usize {
+    let key = sort_key(s);
+    sorted.partition_point(|&id| {
+        let p = bytes(id);
+        match sort_key(p).cmp(&key) {
+            std::cmp::Ordering::Equal => p < s,
+            o => o.is_lt(),
+        }
+    })
 }
 
 /// The bytes of `s` in `arena`.
