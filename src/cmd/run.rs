@@ -253,9 +253,10 @@ fn pattern_set(opened: &Opened) -> PatternSet {
     PatternSet::new(items, true)
 }
 
-/// The compiled patterns, built when a stream's first byte needs them: generating every
-/// form and the sampling filter takes about 3 ms per thousand secrets, which a command that
-/// prints nothing never pays and one that prints pays once, before its first output.
+/// The compiled patterns, built when a stream's first byte needs them, in two stages
+/// ([`PatternSet::compile_staged`]): before the first output only the first 8–39 bytes of
+/// every form (what the sampling filter and the hold-back read), the whole forms only when
+/// the output holds one of those heads. A command that prints nothing pays for neither.
 struct Compiling {
     set: Arc<PatternSet>,
     done: OnceLock<Arc<Patterns>>,
@@ -271,7 +272,10 @@ impl Compiling {
 
     /// The patterns; a second stream asking while the first compiles waits for it.
     fn get(&self) -> Arc<Patterns> {
-        Arc::clone(self.done.get_or_init(|| Arc::new(self.set.compile())))
+        Arc::clone(
+            self.done
+                .get_or_init(|| Arc::new(PatternSet::compile_staged(&self.set))),
+        )
     }
 }
 

@@ -11,7 +11,10 @@ use aho_corasick::nfa::noncontiguous;
 use aho_corasick::{Anchored, MatchKind, StartKind, dfa};
 use zeroize::Zeroizing;
 
-use super::forms::{Encoding, FormList, Span, form_list, lower_bound, shortest_form, span_bytes};
+use super::forms::{
+    Encoding, FormList, Span, form_heads, form_list, lower_bound, shortest_exact, shortest_form,
+    span_bytes,
+};
 use super::screen::ESC;
 use crate::wipe::WipeVec;
 
@@ -85,6 +88,16 @@ pub struct Patterns {
     /// No pattern contains an ESC byte, so escape sequences can be skipped when matching
     /// (a value that itself holds one is matched byte for byte instead).
     pub(super) skip_escapes: bool,
+    /// `Some` for a first stage ([`PatternSet::compile_staged`]): every pattern here is only
+    /// the head of a form, and the whole forms are compiled from the set when a head occurs.
+    upgrade: Option<Upgrade>,
+}
+
+/// How a first stage becomes the whole pattern set: compiled once, when a stream first meets
+/// a complete head (or a head cut off by the stream's end), shared by every stream.
+struct Upgrade {
+    set: Arc<PatternSet>,
+    full: OnceLock<Arc<Patterns>>,
 }
 
 /// The automaton and, for every automaton state, the length of the longest suffix of the
@@ -110,6 +123,19 @@ fn head_hash(b: &[u8]) -> usize {
         x = x << 8 | u64::from(c);
     }
     (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - HEAD_BITS)) as usize
+}
+
+/// [`Patterns::heads`]: the first one, two and three bytes of every pattern, hashed.
+fn head_bits(arena: &[u8], pats: &[Span]) -> Zeroizing<Vec<u64>> {
+    let mut heads = Zeroizing::new(vec![0u64; 1 << (HEAD_BITS - 6)]);
+    for &s in pats {
+        let b = span_bytes(arena, s);
+        for n in 1..=b.len().min(3) {
+            let h = head_hash(&b[..n]);
+            heads[h >> 6] |= 1 << (h & 63);
+        }
+    }
+    heads
 }
 
 /// Options for building [`Patterns`]; the defaults are what [`Patterns::new`] uses. Exposed to
@@ -204,17 +230,11 @@ impl Patterns {
         if full_scan {
             order = Arc::new(Vec::new());
         }
-        let mut heads = Zeroizing::new(Vec::new());
-        if grid.is_some() {
-            heads.resize(1 << (HEAD_BITS - 6), 0u64);
-            for i in 0..pats.len() {
-                let b = pattern(i);
-                for n in 1..=b.len().min(3) {
-                    let h = head_hash(&b[..n]);
-                    heads[h >> 6] |= 1 << (h & 63);
-                }
-            }
-        }
+        let heads = if grid.is_some() {
+            head_bits(&arena, &pats)
+        } else {
+            Zeroizing::new(Vec::new())
+        };
         let p = Patterns {
             names,
             pats,
@@ -229,6 +249,7 @@ impl Patterns {
             shortest,
             max_newlines,
             skip_escapes,
+            upgrade: None,
         };
         if full_scan && !p.is_empty() {
             // Every byte goes through the automaton: it is needed at the first byte.
@@ -243,6 +264,38 @@ impl Patterns {
             let grid = self.grid.expect("the filter is for the sampled path");
             Filter::new(&|i| self.pattern(i as u32), self.pats.len(), grid)
         })
+    }
+
+    /// True for a first stage: its patterns are heads of the forms, and a stream that meets
+    /// one completely (or cut off by its end) must go on with [`Patterns::upgraded`].
+    #[inline]
+    pub(super) fn is_staged(&self) -> bool {
+        self.upgrade.is_some()
+    }
+
+    /// The whole pattern set behind a first stage, compiled now if it was not (a second
+    /// stream asking meanwhile waits).
+    pub(super) fn upgraded(&self) -> Arc<Patterns> {
+        let u = self
+            .upgrade
+            .as_ref()
+            .expect("only a first stage is upgraded");
+        Arc::clone(u.full.get_or_init(|| {
+            let full = u.set.compile();
+            // The sample grid is the same (both come from the shortest form), so what the
+            // first stage examined is what the whole set would have examined.
+            debug_assert_eq!(full.grid.map(|g| (g.k, g.q)), self.grid.map(|g| (g.k, g.q)));
+            Arc::new(full)
+        }))
+    }
+
+    /// True once the whole forms have been compiled (tests: a stream that meets no head of
+    /// a form never needs them).
+    #[cfg(test)]
+    pub(super) fn is_upgraded(&self) -> bool {
+        self.upgrade
+            .as_ref()
+            .is_some_and(|u| u.full.get().is_some())
     }
 
     /// True once the automaton has been built (tests: the sampled path never builds it).
@@ -387,7 +440,9 @@ impl Patterns {
                 }
                 j += k;
             }
-            return found;
+            // A first stage found a whole head: whether the whole form is there too is the
+            // whole set's to say.
+            return found && (!self.is_staged() || self.upgraded().occurs_in(hay));
         }
         match &self.automaton().engine {
             Engine::Dfa(a) => {
@@ -402,6 +457,7 @@ impl Patterns {
 
     /// Every match in a complete buffer, overlapping ones included, in order of end offset.
     pub fn find_all<'h>(&'h self, haystack: &'h [u8]) -> impl Iterator<Item = Hit> + 'h {
+        assert!(!self.is_staged(), "find_all needs the whole forms");
         FindAll {
             patterns: self,
             haystack,
@@ -452,6 +508,8 @@ pub struct PatternSet {
     /// Where each value ends in `values`.
     ends: Vec<usize>,
     list: OnceLock<FormList>,
+    /// The heads of the forms, for a first stage ([`PatternSet::compile_staged`]).
+    heads: OnceLock<FormList>,
     pub(super) encodings: bool,
     /// No form of any value is shorter than this: a shorter text holds none.
     pub(super) shortest_form: usize,
@@ -480,6 +538,7 @@ impl PatternSet {
             values,
             ends,
             list: OnceLock::new(),
+            heads: OnceLock::new(),
             encodings,
             shortest_form: secrets
                 .iter()
@@ -520,6 +579,60 @@ impl PatternSet {
 
     pub(super) fn compile_with(&self, opts: BuildOptions) -> Patterns {
         Patterns::from_list(self.names.clone(), self.list(), None, opts)
+    }
+
+    /// Compile in two stages: first only the head of every form — its first `k + q - 1`
+    /// bytes, which is all the sampling filter and the exact hold-back look at — and the
+    /// whole forms when a stream meets a complete head (or one cut off by its end), which
+    /// text that holds no value almost never does. The output is the same as
+    /// [`PatternSet::compile`]'s (the whole set takes over at the sample where the first
+    /// stage found the head, with the same sample grid, and the first stage has found no
+    /// match and no partial occurrence before that). Where every byte must go through the
+    /// automaton (a form shorter than 8 bytes), this is [`PatternSet::compile`].
+    ///
+    /// `vault run -- echo hi` at a thousand secrets generates a few hundred kilobytes of
+    /// forms less before its first byte goes out.
+    pub fn compile_staged(self: &Arc<Self>) -> Patterns {
+        let values = self.value_slices();
+        let shortest = values
+            .iter()
+            .map(|v| shortest_exact(v, self.encodings))
+            .min()
+            .unwrap_or(usize::MAX);
+        if shortest == usize::MAX || shortest < MIN_LEN_FOR_SAMPLING {
+            return self.compile();
+        }
+        let grid = Grid::new(shortest);
+        let limit = grid.k + grid.q - 1;
+        let list = self
+            .heads
+            .get_or_init(|| form_heads(&values, self.encodings, limit));
+        // A form holds a newline or an ESC only where its value does (every encoder spells
+        // them otherwise or copies them), and holds no more newlines than its value.
+        let max_newlines = values
+            .iter()
+            .map(|v| memchr::memchr_iter(b'\n', v).count())
+            .max()
+            .unwrap_or(0);
+        Patterns {
+            names: self.names.clone(),
+            pats: Arc::clone(&list.pats),
+            arena: Arc::clone(&list.arena),
+            order: Arc::clone(&list.sorted),
+            heads: head_bits(&list.arena, &list.pats),
+            use_dfa: false,
+            built: OnceLock::new(),
+            grid: Some(grid),
+            filter: OnceLock::new(),
+            longest: list.longest,
+            shortest,
+            max_newlines,
+            skip_escapes: memchr::memchr(ESC, &self.values).is_none(),
+            upgrade: Some(Upgrade {
+                set: Arc::clone(self),
+                full: OnceLock::new(),
+            }),
+        }
     }
 }
 

@@ -98,6 +98,9 @@ pub(crate) struct FormList {
     pub pats: Arc<Vec<Span>>,
     /// Pattern ids in the lexicographic order of their bytes.
     pub sorted: Arc<Vec<u32>>,
+    /// No whole form is longer than this (an upper bound: for a list of heads, the whole
+    /// forms were never written).
+    pub longest: usize,
 }
 
 impl FormList {
@@ -182,6 +185,10 @@ struct Gen<'a> {
     secret: u32,
     /// Index in `recs` of this value's first form.
     first: usize,
+    /// Each form is kept only up to this many bytes (`usize::MAX`: whole). See [`form_list`].
+    limit: usize,
+    /// The largest `bound` asked for so far: no form is longer.
+    longest: usize,
 }
 
 impl Gen<'_> {
@@ -195,10 +202,15 @@ impl Gen<'_> {
         write: impl FnOnce(&mut Vec<u8>),
     ) -> bool {
         self.arena.reserve(bound);
+        self.longest = self.longest.max(bound);
         let start = self.arena.len();
         self.arena.append(write);
+        let mut len = self.arena.len() - start;
+        if len >= min.max(1) && len > self.limit {
+            self.arena.truncate(start + self.limit);
+            len = self.limit;
+        }
         let buf: &[u8] = self.arena;
-        let len = buf.len() - start;
         let new = &buf[start..];
         let key = sort_key(new);
         let seen = len < min.max(1)
@@ -220,17 +232,68 @@ impl Gen<'_> {
         });
         true
     }
+
+    /// The part of `v` that the encoders which write at least one byte per input byte, looking
+    /// at most one character ahead, need for the first `limit` bytes of their output: all of
+    /// `v`, or a prefix of it ending at a UTF-8 character boundary (where `v` has one) at
+    /// least `limit + 5` bytes long (base64 writes 4 characters per 3 bytes, 1 to 3 of them
+    /// held for the next byte).
+    fn input<'v>(&self, v: &'v [u8]) -> &'v [u8] {
+        let mut m = self.limit.saturating_add(8);
+        if m >= v.len() {
+            return v;
+        }
+        for _ in 0..3 {
+            if v[m] & 0xc0 != 0x80 {
+                break;
+            }
+            m -= 1;
+        }
+        &v[..m]
+    }
 }
 
 /// Every distinct pattern for `secrets`, in order (per secret: raw, CRLF, lines, encodings);
 /// identical bytes keep the first label.
 pub(crate) fn form_list(values: &[&[u8]], encodings: bool) -> FormList {
+    form_list_upto(values, encodings, usize::MAX)
+}
+
+/// The first `limit` bytes of every pattern (`limit` at most the shortest form's length, and
+/// at least 8), distinct and sorted as [`form_list`]'s are: what the sampling filter (grams
+/// at offsets below `limit - q + 1`) and the exact hold-back (suffixes shorter than `limit`)
+/// need, at a fraction of the cost of whole forms. Encoders are run on a prefix of the value
+/// ([`Gen::input`]) and their output cut at `limit`; a form whose head equals an earlier
+/// one's is one entry.
+pub(crate) fn form_heads(values: &[&[u8]], encodings: bool, limit: usize) -> FormList {
+    debug_assert!(limit >= MIN_ENCODED_LEN.max(MIN_LINE_LEN));
+    form_list_upto(values, encodings, limit)
+}
+
+/// The length of the shortest form of `v` (`usize::MAX` for an empty value, which has none):
+/// the value's own length unless it has a line break or a backslash (see [`shortest_form`]),
+/// else found by generating its forms.
+pub(crate) fn shortest_exact(v: &[u8], encodings: bool) -> usize {
+    if v.is_empty() || shortest_form(v) == v.len() {
+        return shortest_form(v);
+    }
+    let list = form_list(&[v], encodings);
+    list.pats
+        .iter()
+        .map(|s| s.len as usize)
+        .min()
+        .unwrap_or(usize::MAX)
+}
+
+fn form_list_upto(values: &[&[u8]], encodings: bool, limit: usize) -> FormList {
     let guess: usize = values
         .iter()
         .map(|v| {
             // About what the forms of a typical value take (a value with many special
             // characters takes more, and the arena grows).
-            if encodings {
+            if limit < usize::MAX {
+                14 * limit
+            } else if encodings {
                 12 * v.len() + 32
             } else {
                 3 * v.len()
@@ -241,6 +304,7 @@ pub(crate) fn form_list(values: &[&[u8]], encodings: bool) -> FormList {
     let per = if encodings { 14 } else { 2 };
     let mut recs: Vec<Span> = Vec::with_capacity(values.len() * per);
     let mut keys: Vec<u64> = Vec::with_capacity(values.len() * per);
+    let mut longest = 0;
     for (id, v) in values.iter().enumerate() {
         let first = recs.len();
         let mut g = Gen {
@@ -249,8 +313,11 @@ pub(crate) fn form_list(values: &[&[u8]], encodings: bool) -> FormList {
             keys: &mut keys,
             secret: u32::try_from(id).expect("fewer than 2^32 secrets"),
             first,
+            limit,
+            longest: 0,
         };
         forms(v, encodings, &mut g);
+        longest = longest.max(g.longest);
     }
     // Dedup across secrets: sort by bytes (a sort the sampled engine's `order` needs anyway),
     // keep the lowest id of each run of equal bytes. Record ids only: sorted by the first 8
@@ -301,6 +368,7 @@ pub(crate) fn form_list(values: &[&[u8]], encodings: bool) -> FormList {
         arena: Arc::new(arena),
         pats: Arc::new(recs),
         sorted: Arc::new(order),
+        longest,
     }
 }
 
@@ -468,11 +536,14 @@ fn forms(v: &[u8], encodings: bool, g: &mut Gen<'_>) {
         let x = FLAGS[usize::from(b)];
         (f | x, m | 1 << ((x / F_PCT) & 15))
     });
-    g.form(Encoding::Raw, 1, n, |out| out.extend_from_slice(v));
+    // What the encoders below read: all of `v`, or for a list of heads only as much as
+    // their first `g.limit` bytes need (the flags above are the whole value's).
+    let w = g.input(v);
+    g.form(Encoding::Raw, 1, n, |out| out.extend_from_slice(w));
     if flags & F_NL != 0 {
         g.form(Encoding::Crlf, 1, 2 * n, |out| {
-            for (i, &b) in v.iter().enumerate() {
-                if b == b'\n' && (i == 0 || v[i - 1] != b'\r') {
+            for (i, &b) in w.iter().enumerate() {
+                if b == b'\n' && (i == 0 || w[i - 1] != b'\r') {
                     out.push(b'\r');
                 }
                 out.push(b);
@@ -482,7 +553,7 @@ fn forms(v: &[u8], encodings: bool, g: &mut Gen<'_>) {
         // `\r\r\n`.
         if v.windows(2).any(|w| w == b"\r\n") {
             g.form(Encoding::Crlf, 1, 2 * n, |out| {
-                for &b in v {
+                for &b in w {
                     if b == b'\n' {
                         out.push(b'\r');
                     }
@@ -509,7 +580,7 @@ fn forms(v: &[u8], encodings: bool, g: &mut Gen<'_>) {
         let start = g.arena.len();
         let mut special = false;
         if g.form(Encoding::Base64, min, b64_bound, |out| {
-            special = base64_aligned(v, align, out);
+            special = base64_aligned(w, align, out);
         }) && special
         {
             *at = (start, g.arena.len() - start);
@@ -534,10 +605,10 @@ fn forms(v: &[u8], encodings: bool, g: &mut Gen<'_>) {
             }
         });
     }
-    g.form(Encoding::HexLower, min, 2 * n, |out| hex(v, HEX_LOWER, out));
+    g.form(Encoding::HexLower, min, 2 * n, |out| hex(w, HEX_LOWER, out));
     // Upper-case hex differs only if some nibble is a letter.
     if v.iter().any(|&b| b >> 4 >= 10 || b & 15 >= 10) {
-        g.form(Encoding::HexUpper, min, 2 * n, |out| hex(v, HEX_UPPER, out));
+        g.form(Encoding::HexUpper, min, 2 * n, |out| hex(w, HEX_UPPER, out));
     }
     if flags & F_NL != 0 {
         for j in 0..3 {
@@ -564,11 +635,11 @@ fn forms(v: &[u8], encodings: bool, g: &mut Gen<'_>) {
         }
         let mut letter = false;
         g.form(Encoding::Percent, min, 3 * n, |out| {
-            letter = percent(v, set, HEX_UPPER, out);
+            letter = percent(w, set, HEX_UPPER, out);
         });
         if letter {
             g.form(Encoding::Percent, min, 3 * n, |out| {
-                percent(v, set, HEX_LOWER, out);
+                percent(w, set, HEX_LOWER, out);
             });
         }
     }
@@ -593,7 +664,7 @@ fn forms(v: &[u8], encodings: bool, g: &mut Gen<'_>) {
         }
         treatments[seen] = t;
         seen += 1;
-        g.form(Encoding::Json, min, 6 * n, |out| json_escape(v, style, out));
+        g.form(Encoding::Json, min, 6 * n, |out| json_escape(w, style, out));
     }
     if flags & F_ENTITY != 0 {
         // Styles differ only in how they write `"` and `'`: one that writes those this value
@@ -605,23 +676,23 @@ fn forms(v: &[u8], encodings: bool, g: &mut Gen<'_>) {
             if ENTITY_STYLES[..i].iter().any(same) {
                 continue;
             }
-            g.form(Encoding::Entity, min, 6 * n, |out| entities(v, style, out));
+            g.form(Encoding::Entity, min, 6 * n, |out| entities(w, style, out));
         }
     }
     if flags & (F_HIGH | F_ENTITY) != 0 {
         g.form(Encoding::Entity, min, 10 * n, |out| {
-            numeric_entities(v, false, out);
+            numeric_entities(w, false, out);
         });
         g.form(Encoding::Entity, min, 10 * n, |out| {
-            numeric_entities(v, true, out);
+            numeric_entities(w, true, out);
         });
     }
     if flags & F_APOS != 0 {
         g.form(Encoding::Shell, min, 5 * n, |out| {
-            replace_byte(v, b'\'', b"'\\''", out);
+            replace_byte(w, b'\'', b"'\\''", out);
         });
         g.form(Encoding::Shell, min, 5 * n, |out| {
-            replace_byte(v, b'\'', b"'\"'\"'", out);
+            replace_byte(w, b'\'', b"'\"'\"'", out);
         });
     }
     if flags & F_BACKSLASH != 0 {

@@ -382,16 +382,25 @@ impl Redactor {
         }
         self.buf.extend_from_slice(piece);
 
+        let hold = loop {
+            let patterns = &*self.patterns;
+            let w: &[u8] = &self.buf;
+            let (sc, st) = (&mut self.scan, &mut self.st);
+            let hold = match &patterns.grid {
+                Some(g) => find_sampled(patterns, *g, w, ctx, self.base, sc, st, out),
+                None => Some(match &patterns.automaton().engine {
+                    Engine::Dfa(a) => find(a, patterns, w, ctx, self.base, sc, st, out),
+                    Engine::Nfa(a) => find(a, patterns, w, ctx, self.base, sc, st, out),
+                }),
+            };
+            match hold {
+                Some(hold) => break hold,
+                // A first stage met the head of a form: the whole set takes this piece over.
+                None => self.patterns = self.patterns.upgraded(),
+            }
+        };
         let patterns = &*self.patterns;
         let w: &[u8] = &self.buf;
-        let (sc, st) = (&mut self.scan, &mut self.st);
-        let hold = match &patterns.grid {
-            Some(g) => find_sampled(patterns, *g, w, ctx, self.base, sc, st, out),
-            None => match &patterns.automaton().engine {
-                Engine::Dfa(a) => find(a, patterns, w, ctx, self.base, sc, st, out),
-                Engine::Nfa(a) => find(a, patterns, w, ctx, self.base, sc, st, out),
-            },
-        };
         let len = w.len();
         let pos = self.base + len as u64;
         let mut safe = pos - hold as u64;
@@ -495,6 +504,11 @@ fn find<A: Automaton>(
 /// The hold-back is then exact: a suffix that is a proper prefix of a pattern is either at
 /// most `k + q - 2` bytes long (found in the sorted patterns) or covers a complete sample
 /// (a partial occurrence).
+///
+/// For a first stage ([`Patterns::is_staged`]), whose patterns are heads of the forms, a
+/// head found at a sample (whole, or cut off by the stream's end) returns `None` with
+/// nothing changed: the caller goes on with the whole set, from this piece. Until then there
+/// is no match and no partial occurrence, so that is where the whole set would be.
 #[allow(clippy::too_many_arguments)]
 fn find_sampled(
     p: &Patterns,
@@ -505,9 +519,10 @@ fn find_sampled(
     sc: &mut ScanState,
     st: &mut RegionState,
     out: &mut Vec<u8>,
-) -> usize {
+) -> Option<usize> {
     let len = w.len();
     let Grid { k, q, mask } = grid;
+    let staged = p.is_staged();
     let mut found = std::mem::take(&mut sc.found);
     found.clear();
     // Partial occurrences from earlier feeds: compare the new bytes. Each started within the
@@ -533,29 +548,36 @@ fn find_sampled(
     let mut j = first_sample(base, ctx, k, q);
     if j + q <= len {
         let f = p.filter();
+        // Returns true where a first stage must hand over.
         let mut sample = |j: usize, g: u64, found: &mut Vec<(u64, u64, u32)>| {
+            let mut head = false;
             p.candidates(f, w, j, g, |pid, s, n| {
                 let s_abs = base + s as u64;
-                if n == p.pattern(pid).len() {
+                if staged {
+                    head = true;
+                } else if n == p.pattern(pid).len() {
                     found.push((s_abs + n as u64, s_abs, pid));
                 } else {
                     sc.partial.push((pid, s_abs, n as u32));
                 }
             });
+            head
         };
         while j + 8 <= len {
             let mut x = [0u8; 8];
             x.copy_from_slice(&w[j..j + 8]);
             let g = u64::from_le_bytes(x) & mask;
-            if f.maybe(g) {
-                sample(j, g, &mut found);
+            if f.maybe(g) && sample(j, g, &mut found) {
+                sc.found = found;
+                return None;
             }
             j += k;
         }
         while j + q <= len {
             let g = gram_at(w, j, mask);
-            if f.maybe(g) {
-                sample(j, g, &mut found);
+            if f.maybe(g) && sample(j, g, &mut found) {
+                sc.found = found;
+                return None;
             }
             j += k;
         }
@@ -577,10 +599,12 @@ fn find_sampled(
     sc.found = found;
     let pos = base + len as u64;
     let tail = p.tail_holdback(&w[len - len.min(k + q - 2)..]);
-    sc.partial
-        .iter()
-        .map(|&(_, s, _)| (pos - s) as usize)
-        .fold(tail, usize::max)
+    Some(
+        sc.partial
+            .iter()
+            .map(|&(_, s, _)| (pos - s) as usize)
+            .fold(tail, usize::max),
+    )
 }
 
 impl fmt::Debug for Redactor {

@@ -672,6 +672,45 @@ fn the_sampled_path_builds_no_automaton() {
     assert!(p.is_built());
 }
 
+/// A first stage ([`PatternSet::compile_staged`]) of `secrets`.
+fn staged(secrets: &[(&str, &[u8])]) -> Arc<Patterns> {
+    let set = Arc::new(PatternSet::new(secrets.iter().copied(), true));
+    Arc::new(PatternSet::compile_staged(&set))
+}
+
+#[test]
+fn a_first_stage_compiles_the_whole_forms_only_when_output_holds_a_head() {
+    let secrets: [(&str, &[u8]); 2] = [
+        ("A", b"alpha-secret-0001-xyz"),
+        ("B", b"beta\\$secret-22\nline two of beta"),
+    ];
+    // Text that holds no head of a form (a short line, a long one, an escape sequence)
+    // goes out through the first stage alone.
+    let p = staged(&secrets);
+    assert!(p.is_staged() && p.grid.is_some());
+    let quiet = b"hi\n\x1b]0;a window title that is long enough\x07 2026-12-03 INFO ok id=f00d\n";
+    assert_eq!(redact_all_ways(&p, quiet), quiet);
+    assert!(
+        !p.is_upgraded(),
+        "the whole forms were compiled for text without a head"
+    );
+    // A value, an encoding of one, or a head cut off by the stream's end hands over to the
+    // whole set, with the same output as the whole set from the start.
+    let full = pats(&secrets, true);
+    for text in [
+        &b"x alpha-secret-0001-xyz y"[..],
+        b"token=YWxwaGEtc2VjcmV0LTAwMDEteHl6 ok",
+        b"alpha-secret-0001-xy",
+        b"alpha-secret-0001-",
+        b"beta$secret-22 \x1b]0;alpha-secret-0001-xyz\x07.",
+        b"\x1b[01;31malpha-secret\x1b[m-0001-xyz",
+    ] {
+        let p = staged(&secrets);
+        assert_eq!(redact_all_ways(&p, text), redact_all_ways(&full, text));
+        assert!(p.is_upgraded() || !text.windows(8).any(|w| w == b"alpha-se"));
+    }
+}
+
 // -----------------------------------------------------------------------------------------
 // Properties.
 
@@ -1128,6 +1167,59 @@ proptest! {
         prop_assert_eq!(&run_chunks(&sampled, &input, &[usize::MAX]), &want);
         prop_assert_eq!(&run_chunks(&sampled, &input, &sizes), &want);
         prop_assert_eq!(&run_chunks(&sampled, &input, &[1]), &want);
+    }
+
+    /// A first stage redacts exactly as the whole set does, however the input is chunked,
+    /// whether the input holds whole forms, heads of forms cut anywhere, or neither, and
+    /// with escape sequences (an OSC string holding a form, too).
+    #[test]
+    fn prop_a_first_stage_redacts_as_the_whole_set(
+        values in prop::collection::vec(prop::collection::vec(prop::sample::select(b"ab\\'\"&<> %=/+\n\xc3\xa9".to_vec()), 8..40), 1..4),
+        segs in input_strategy(),
+        sizes in prop::collection::vec(1..48usize, 1..8),
+        osc in prop::option::of(any::<usize>()),
+    ) {
+        let named: Vec<(String, Vec<u8>)> =
+            values.iter().enumerate().map(|(i, s)| (format!("S{i}"), s.clone())).collect();
+        let pairs: Vec<(&str, &[u8])> =
+            named.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
+        let list = pattern_list(&pairs, true);
+        let mut input = assemble(&segs, &list);
+        if let Some(i) = osc {
+            input.extend_from_slice(b"\x1b]0;");
+            input.extend_from_slice(&list[i % list.len()].bytes);
+            input.extend_from_slice(b"\x07");
+        }
+        let full = pats(&pairs, true);
+        let want = run_chunks(&full, &input, &[usize::MAX]);
+        for sizes in [&[usize::MAX][..], &sizes, &[1]] {
+            let p = staged(&pairs);
+            prop_assert_eq!(&run_chunks(&p, &input, sizes), &want);
+        }
+    }
+
+    /// The heads of the forms are exactly the forms cut at `limit`, and no whole form is
+    /// longer than the list's bound.
+    #[test]
+    fn prop_heads_are_the_forms_cut_short(
+        values in prop::collection::vec(prop::collection::vec(prop::sample::select(b"ab\\'\"&<>\n\r %=/+\xc3\xa9\xf0\x9f\x98\x80\xff".to_vec()), 8..48), 1..4),
+        cut in any::<usize>(),
+        encodings in any::<bool>(),
+    ) {
+        let refs: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
+        let whole = super::forms::form_list(&refs, encodings);
+        let shortest = refs.iter().map(|v| super::forms::shortest_exact(v, encodings)).min().unwrap();
+        prop_assert_eq!(shortest, whole.pats.iter().map(|s| s.len as usize).min().unwrap());
+        prop_assume!(shortest >= 8);
+        let limit = 8 + cut % (shortest - 7);
+        let heads = super::forms::form_heads(&refs, encodings, limit);
+        let want: HashSet<Vec<u8>> = (0..whole.pats.len() as u32).map(|i| whole.bytes(i)[..limit].to_vec()).collect();
+        let got: HashSet<Vec<u8>> = (0..heads.pats.len() as u32).map(|i| heads.bytes(i).to_vec()).collect();
+        prop_assert_eq!(got.len(), heads.pats.len(), "duplicate heads");
+        prop_assert_eq!(got, want);
+        prop_assert!(heads.sorted.windows(2).all(|w| heads.bytes(w[0]) < heads.bytes(w[1])));
+        let longest = whole.pats.iter().map(|s| s.len as usize).max().unwrap();
+        prop_assert!(heads.longest >= longest && whole.longest >= longest);
     }
 
     /// The generated list: no two patterns with the same bytes, and `sorted` is every id once,
