@@ -106,6 +106,16 @@ fn hex_sha256(bytes: &[u8]) -> String {
     s
 }
 
+/// [`open_append`], with the file's `(device, inode, length)` as it was opened.
+fn open_append_at(paths: &Paths) -> Result<(File, (u64, u64, u64))> {
+    use std::os::unix::fs::MetadataExt;
+    let file = open_append(paths)?;
+    let meta = file
+        .metadata()
+        .map_err(|e| cannot_write(&paths.audit(), &e))?;
+    Ok((file, (meta.dev(), meta.ino(), meta.len())))
+}
+
 fn open_append(paths: &Paths) -> Result<File> {
     let path = paths.audit();
     let file = OpenOptions::new()
@@ -223,20 +233,34 @@ fn head_from_line(line: &[u8], log: String, hashes: bool) -> std::io::Result<Hea
 
 /// Appends `entry` (filling seq, prev, time) while the caller holds the store lock.
 /// Returns the new head.
-pub fn append_locked(paths: &Paths, _lock: &Lock, mut entry: Entry) -> Result<Head> {
+pub fn append_locked(paths: &Paths, lock: &Lock, entry: Entry) -> Result<Head> {
+    append_after(paths, lock, entry, None)
+}
+
+/// [`append_locked`], reusing the head `seen` read (when the log is still the file it
+/// read, at the length it read: nothing was appended since).
+fn append_after(
+    paths: &Paths,
+    _lock: &Lock,
+    mut entry: Entry,
+    seen: Option<&Checked>,
+) -> Result<Head> {
     let path = paths.audit();
-    let mut file = open_append(paths)?;
-    let head = head_of(&mut file, true).map_err(|e| {
-        Error::new(
-            Exit::IoErr,
-            format!(
-                "the audit log {} is damaged ({}); refusing to extend it",
-                path.display(),
-                crate::error::io_reason(&e)
-            ),
-        )
-        .hint("`vault audit verify` shows where; move the file aside to start a new log")
-    })?;
+    let (mut file, at) = open_append_at(paths)?;
+    let known = seen.filter(|c| c.at == at).map(|c| c.head.clone());
+    let head = known
+        .map_or_else(|| head_of(&mut file, true), Ok)
+        .map_err(|e| {
+            Error::new(
+                Exit::IoErr,
+                format!(
+                    "the audit log {} is damaged ({}); refusing to extend it",
+                    path.display(),
+                    crate::error::io_reason(&e)
+                ),
+            )
+            .hint("`vault audit verify` shows where; move the file aside to start a new log")
+        })?;
     entry.seq = head.seq + 1;
     entry.prev = head.hash;
     entry.time = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
@@ -271,19 +295,37 @@ pub fn append(paths: &Paths, entry: Entry) -> Result<Head> {
     append_locked(paths, &lock, entry)
 }
 
-/// Checks the log is appendable now (before an action that will be audited after it ran).
-pub fn check_writable(paths: &Paths) -> Result<()> {
-    let mut file = open_append(paths)?;
-    head_of(&mut file, false).map(|_| ()).map_err(|e| {
-        Error::new(
-            Exit::IoErr,
-            format!(
-                "the audit log {} is damaged ({})",
-                paths.audit().display(),
-                crate::error::io_reason(&e)
-            ),
-        )
-    })
+/// [`append`] for an action [`check_writable`] checked before it ran: when nothing was
+/// appended since, the head it read is not read again (a `vault run` entry that names a
+/// thousand secrets is a 13 KB line).
+pub fn append_checked(paths: &Paths, entry: Entry, checked: &Checked) -> Result<Head> {
+    let lock = crate::store::lock(paths)?;
+    append_after(paths, &lock, entry, Some(checked))
+}
+
+/// What [`check_writable`] read: the log's head, and which file at what length it read it
+/// from (`(device, inode, length)`).
+pub struct Checked {
+    at: (u64, u64, u64),
+    head: Head,
+}
+
+/// Checks the log is appendable now (before an action that will be audited after it ran),
+/// returning its head for [`append_checked`].
+pub fn check_writable(paths: &Paths) -> Result<Checked> {
+    let (mut file, at) = open_append_at(paths)?;
+    head_of(&mut file, true)
+        .map(|head| Checked { at, head })
+        .map_err(|e| {
+            Error::new(
+                Exit::IoErr,
+                format!(
+                    "the audit log {} is damaged ({})",
+                    paths.audit().display(),
+                    crate::error::io_reason(&e)
+                ),
+            )
+        })
 }
 
 /// One problem `verify` found.

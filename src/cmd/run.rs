@@ -79,7 +79,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     entry.hosts.clone_from(&check.hosts);
     entry.decision = Some(check.decision.clone());
     // Fail closed: a run that could not be audited does not start.
-    audit::check_writable(&opened.paths)?;
+    let checked = audit::check_writable(&opened.paths)?;
     let broker = broker_session(&opened, &plan, net_mode, args.net_ca.as_deref())?;
     let mut net = net_session(&opened, &plan, net_mode, allow_hosts, &set, broker.as_ref())?;
     // Under --net broker the child's environment and placeholders get stand-ins.
@@ -164,7 +164,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         .json_summary
         .as_ref()
         .map(|_| summary(&entry, net_mode));
-    audit::append(&opened.paths, entry)?;
+    audit::append_checked(&opened.paths, entry, &checked)?;
     if let (Some(file), Some(summary)) = (&args.json_summary, summary) {
         write_summary(file, &summary)?;
     }

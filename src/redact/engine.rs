@@ -609,11 +609,15 @@ impl PatternSet {
             .get_or_init(|| form_heads(&values, self.encodings, limit));
         // A form holds a newline or an ESC only where its value does (every encoder spells
         // them otherwise or copies them), and holds no more newlines than its value.
-        let max_newlines = values
-            .iter()
-            .map(|v| memchr::memchr_iter(b'\n', v).count())
-            .max()
-            .unwrap_or(0);
+        let max_newlines = if memchr::memchr(b'\n', &self.values).is_some() {
+            values
+                .iter()
+                .map(|v| memchr::memchr_iter(b'\n', v).count())
+                .max()
+                .unwrap_or(0)
+        } else {
+            0
+        };
         Patterns {
             names: self.names.clone(),
             pats: Arc::clone(&list.pats),

@@ -429,7 +429,7 @@ pub(crate) fn pattern_list(secrets: &[(&str, &[u8])], encodings: bool) -> Vec<Pa
 pub(crate) fn shortest_form(v: &[u8]) -> usize {
     if v.is_empty() {
         usize::MAX
-    } else if v.contains(&b'\n') || v.contains(&b'\\') {
+    } else if memchr::memchr2(b'\n', b'\\', v).is_some() {
         v.len().min(MIN_ENCODED_LEN.min(MIN_LINE_LEN))
     } else {
         v.len()
