@@ -66,6 +66,14 @@
 //! filter at the stream's first complete sample.
 //! [`PatternSet::redact_text`] finds the patterns that occur in a short text by binary search
 //! at each position and compiles just those.
+//!
+//! `vault run` compiles in two stages ([`PatternSet::compile_staged`]): the sampling filter
+//! reads only grams that end within a form's first `k + q - 1` bytes, and the exact hold-back
+//! only suffixes shorter than that, so the first stage is built from those *heads* alone
+//! (encoders run on a prefix of the value). A sample that finds a whole head, or one cut off
+//! by the stream's end, makes the redactor hand the piece over to the whole set, compiled
+//! then, with the same grid; the first stage has found no match and no partial occurrence
+//! before that, so the output is the whole set's.
 
 //! Matching sees what a terminal shows: complete escape sequences (CSI, OSC, …) are set aside
 //! at their position in the visible stream and written back unless they fall strictly inside
