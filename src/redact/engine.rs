@@ -118,10 +118,14 @@ const HEAD_BITS: u32 = 18;
 /// Where `b` (1 to 3 bytes) sits in [`Patterns::heads`].
 #[inline]
 fn head_hash(b: &[u8]) -> usize {
-    let mut x = b.len() as u64;
-    for &c in b {
-        x = x << 8 | u64::from(c);
-    }
+    let v = b.iter().fold(0u64, |v, &c| v << 8 | u64::from(c));
+    head_hash_of(b.len(), v)
+}
+
+/// [`head_hash`] of `n` bytes whose big-endian value is `v`.
+#[inline]
+fn head_hash_of(n: usize, v: u64) -> usize {
+    let x = (n as u64) << (8 * n) | v;
     (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - HEAD_BITS)) as usize
 }
 
@@ -129,9 +133,10 @@ fn head_hash(b: &[u8]) -> usize {
 fn head_bits(arena: &[u8], pats: &[Span]) -> Zeroizing<Vec<u64>> {
     let mut heads = Zeroizing::new(vec![0u64; 1 << (HEAD_BITS - 6)]);
     for &s in pats {
-        let b = span_bytes(arena, s);
-        for n in 1..=b.len().min(3) {
-            let h = head_hash(&b[..n]);
+        let mut v = 0u64;
+        for (i, &c) in span_bytes(arena, s).iter().take(3).enumerate() {
+            v = v << 8 | u64::from(c);
+            let h = head_hash_of(i + 1, v);
             heads[h >> 6] |= 1 << (h & 63);
         }
     }

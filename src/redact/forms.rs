@@ -372,27 +372,36 @@ fn form_list_upto(values: &[&[u8]], encodings: bool, limit: usize) -> FormList {
     }
 }
 
-/// Indices of `keys` in the order of their first key: a stable LSD radix sort, one pass per
-/// byte (a pass where every key has the same byte is skipped).
+/// Indices of `keys` in the order of their first key: a stable LSD radix sort, 11 bits per
+/// pass (six passes for 64 bits; one histogram pass for all of them, and a pass where every
+/// key has the same digit is skipped).
 fn radix_order(keys: &[u64]) -> Vec<u32> {
+    const BITS: u32 = 11;
+    const PASSES: usize = 64_usize.div_ceil(BITS as usize);
+    const BUCKETS: usize = 1 << BITS;
     let n = keys.len();
+    let digit = |k: u64, p: usize| ((k >> (p as u32 * BITS)) as usize) & (BUCKETS - 1);
+    let mut counts = vec![[0u32; BUCKETS]; PASSES];
+    for &k in keys {
+        for (p, c) in counts.iter_mut().enumerate() {
+            c[digit(k, p)] += 1;
+        }
+    }
     let mut a: Vec<u32> = (0..u32::try_from(n).expect("fewer than 2^32 patterns")).collect();
     let mut b = vec![0u32; n];
-    for shift in (0..64).step_by(8) {
-        let digit = |i: u32| ((keys[i as usize] >> shift) & 255) as usize;
-        let mut count = [0usize; 257];
-        for &i in &a {
-            count[digit(i) + 1] += 1;
-        }
-        if count.contains(&n) {
+    for (p, count) in counts.iter_mut().enumerate() {
+        if count.iter().any(|&c| c as usize == n) {
             continue;
         }
-        for d in 0..256 {
-            count[d + 1] += count[d];
+        let mut sum = 0;
+        for c in count.iter_mut() {
+            let here = *c;
+            *c = sum;
+            sum += here;
         }
         for &i in &a {
-            let d = digit(i);
-            b[count[d]] = i;
+            let d = digit(keys[i as usize], p);
+            b[count[d] as usize] = i;
             count[d] += 1;
         }
         std::mem::swap(&mut a, &mut b);
